@@ -1,0 +1,68 @@
+"""Exact values at the edge: Decimal in, integer ticks and lots inside.
+
+Invariant: inside the engine a price is an ``int`` number of ticks of its instrument and a
+quantity is an ``int`` number of lots. Conversions happen only here and raise ``DomainError``
+(``PRICE_OFF_TICK`` / ``QTY_OFF_LOT``) rather than round silently. Cash is an ``int`` in
+``CASH_SCALE`` units (1e-10 of the currency), exact for every tick x lot x multiplier product
+Condor supports.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from condor.domain.errors import DomainError, RejectReason
+
+CASH_SCALE = 10**10
+"""Cash amounts are integers in units of 1e-10 of their currency."""
+
+_CASH_SCALE_D = Decimal(CASH_SCALE)
+
+
+def to_decimal(value: object, field: str) -> Decimal:
+    """Parse ``value`` (Decimal, int, str; never float) to a finite Decimal.
+
+    Raises DomainError(INVALID_FIELD) naming ``field`` when it is not a finite number. Floats
+    are accepted only when their repr is exact (``str(value)``), as JSON parsers hand them over.
+    """
+    if isinstance(value, Decimal):
+        d = value
+    elif isinstance(value, bool):
+        raise DomainError(RejectReason.INVALID_FIELD, f"{field} must be a number", field)
+    elif isinstance(value, int):
+        d = Decimal(value)
+    elif isinstance(value, (str, float)):
+        try:
+            d = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise DomainError(
+                RejectReason.INVALID_FIELD, f"{field} must be a number, got {value!r}", field
+            ) from None
+    else:
+        raise DomainError(RejectReason.INVALID_FIELD, f"{field} must be a number", field)
+    if not d.is_finite():
+        raise DomainError(RejectReason.INVALID_FIELD, f"{field} must be finite", field)
+    return d
+
+
+def decimal_to_units(value: Decimal, unit: Decimal, field: str, reason: RejectReason) -> int:
+    """Return ``value / unit`` as an int; raise DomainError(reason) when it is not whole."""
+    q = value / unit
+    i = int(q)
+    if q != i:
+        raise DomainError(reason, f"{field} {value} is not a multiple of {unit}", field)
+    return i
+
+
+def cash_to_decimal(units: int) -> Decimal:
+    """Cash units (1e-10) to a normalised Decimal amount."""
+    return (Decimal(units) / _CASH_SCALE_D).normalize() if units else Decimal(0)
+
+
+def decimal_to_cash(amount: Decimal) -> int:
+    """A Decimal amount of currency to cash units; raises ValueError past 1e-10 precision."""
+    q = amount * _CASH_SCALE_D
+    i = int(q)
+    if q != i:
+        raise ValueError(f"cash amount {amount} is finer than 1e-10")
+    return i
