@@ -1,0 +1,1 @@
+"""Accounts: cash per currency, positions, two-phase holds, pre-trade checks."""

@@ -1,0 +1,182 @@
+"""Accounts and positions with two-phase holds (exchange-core RiskEngine style).
+
+Invariants:
+- cash is exact: ``cash[ccy]`` in cash units (1e-10); it changes only by fills (``apply_fill``).
+- holds: ``held_cash[ccy]`` is the sum of the live orders' ``hold_cash``; ``Position.held_long``
+  / ``held_short`` the lots reserved by live Sell / BuyToCover orders. A hold is taken on accept
+  and released on fill (pro rata) or on the order's end (the rest).
+- ``Position.qty`` (signed lots) equals the signed sum of fills; ``cost`` is the cash paid for
+  the open quantity (signed: long positive); ``realized`` accumulates closed P&L (average cost).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from condor.domain.errors import DomainError, RejectReason
+from condor.domain.orders.enums import Side
+
+
+class Position:
+    """Net position of one account in one instrument. Units: lots, cash units."""
+
+    __slots__ = ("cost", "held_long", "held_short", "qty", "realized", "symbol")
+
+    def __init__(self, symbol: str, qty: int = 0, cost: int = 0) -> None:
+        self.symbol = symbol
+        self.qty = qty
+        self.cost = cost
+        self.realized = 0
+        self.held_long = 0
+        self.held_short = 0
+
+    def apply_fill(self, signed_qty: int, notional: int) -> int:
+        """Add a fill (signed lots; notional cash units >= 0); return the realized P&L it made.
+
+        Average-cost accounting: a reducing fill realizes (fill value - share of cost); the
+        share is rounded toward zero and the rounding stays in ``cost``, so the total realized
+        over a full close is exact.
+        """
+        q = self.qty
+        if q == 0 or (q > 0) == (signed_qty > 0):
+            self.qty = q + signed_qty
+            self.cost += notional if signed_qty > 0 else -notional
+            return 0
+        closing = min(abs(signed_qty), abs(q))
+        # notional = px * |signed_qty| * cash_per_tick_lot, so this division is exact.
+        fill_value_closing = notional * closing // abs(signed_qty)
+        if closing == abs(q):
+            cost_share = self.cost
+        else:  # rounded toward zero; the remainder stays in cost
+            share = abs(self.cost) * closing // abs(q)
+            cost_share = share if self.cost >= 0 else -share
+        if q > 0:  # selling out of a long
+            pnl = fill_value_closing - cost_share
+        else:  # buying back a short (cost is negative: proceeds received)
+            pnl = -cost_share - fill_value_closing
+        self.cost -= cost_share
+        self.qty = q + signed_qty
+        self.realized += pnl
+        rest = abs(signed_qty) - closing
+        if rest:
+            rest_value = notional - fill_value_closing
+            self.cost = rest_value if signed_qty > 0 else -rest_value
+        return pnl
+
+
+@dataclass(slots=True)
+class Account:
+    """A trading account. ``cash`` and ``held_cash`` by currency in cash units; ``positions``
+    by symbol; ``owner`` the user id that trades it; ``leverage`` divides the cash a buy or a
+    short sale must hold (1 = cash account); ``position_based`` marks accounts on which
+    order groups may be built (Sway)."""
+
+    account_id: str
+    owner: str | None = None
+    cash: dict[str, int] = field(default_factory=dict)
+    held_cash: dict[str, int] = field(default_factory=dict)
+    positions: dict[str, Position] = field(default_factory=dict)
+    leverage: int = 1
+    position_based: bool = True
+    name: str = ""
+
+    def position(self, symbol: str) -> Position:
+        p = self.positions.get(symbol)
+        if p is None:
+            p = self.positions[symbol] = Position(symbol)
+        return p
+
+    def available_cash(self, ccy: str) -> int:
+        return self.cash.get(ccy, 0) - self.held_cash.get(ccy, 0)
+
+    # -- pre-trade: take holds ----------------------------------------------------------
+    def reserve(self, order, ref_ticks: int | None, shared_pos: int = 0) -> None:
+        """Take the holds ``order`` needs for its leaves quantity at ``ref_ticks`` (the limit,
+        stop or current touch price; None when no price is known: no cash hold is taken).
+        ``shared_pos`` lots of position already held by exclusive siblings (OCO/OUO exits of
+        the same position) may be used again without a second hold.
+
+        Raises DomainError: NO_LONG_POSITION (Sell beyond the free long position),
+        NO_SHORT_POSITION (BuyToCover beyond the free short), INSUFFICIENT_FUNDS.
+        """
+        lots = order.qty - order.cum_qty
+        side = order.side
+        inst = order.inst
+        pos = self.positions.get(inst.symbol)
+        if side is Side.SELL:
+            free = (pos.qty if pos else 0) - (pos.held_long if pos else 0) + shared_pos
+            if lots > free:
+                raise DomainError(
+                    RejectReason.NO_LONG_POSITION,
+                    f"sell {lots} exceeds the free long position {max(free, 0)}",
+                    "quantity",
+                )
+            hold = lots - min(lots, shared_pos)
+            self.position(inst.symbol).held_long += hold
+            order.hold_pos = hold
+            return
+        if side is Side.BUY_TO_COVER:
+            free = (-(pos.qty) if pos else 0) - (pos.held_short if pos else 0) + shared_pos
+            if lots > free:
+                raise DomainError(
+                    RejectReason.NO_SHORT_POSITION,
+                    f"buy to cover {lots} exceeds the free short position {max(free, 0)}",
+                    "quantity",
+                )
+        if ref_ticks is None or ref_ticks <= 0:
+            hold = 0
+        else:
+            hold = inst.notional(ref_ticks, lots) // self.leverage
+        ccy = inst.currency
+        if hold > self.available_cash(ccy):
+            raise DomainError(
+                RejectReason.INSUFFICIENT_FUNDS,
+                f"order needs {hold} cash units of {ccy}, {self.available_cash(ccy)} available",
+                "quantity",
+            )
+        if side is Side.BUY_TO_COVER:
+            held = lots - min(lots, shared_pos)
+            self.position(inst.symbol).held_short += held
+            order.hold_pos = held
+        order.hold_cash = hold
+        self.held_cash[ccy] = self.held_cash.get(ccy, 0) + hold
+
+    def release(self, order) -> None:
+        """Release every hold ``order`` still has (it ended, or it is being re-reserved)."""
+        if order.hold_cash:
+            ccy = order.inst.currency
+            self.held_cash[ccy] -= order.hold_cash
+            order.hold_cash = 0
+        if order.hold_pos:
+            pos = self.position(order.inst.symbol)
+            if order.side is Side.SELL:
+                pos.held_long -= order.hold_pos
+            else:
+                pos.held_short -= order.hold_pos
+            order.hold_pos = 0
+
+    # -- fills --------------------------------------------------------------------------
+    def apply_fill(self, order, qty: int, px: int, leaves_before: int) -> int:
+        """Book a fill of ``qty`` lots at ``px`` ticks for ``order`` (whose leaves were
+        ``leaves_before``): release the matching share of its holds, move cash and position.
+        Returns the realized P&L (cash units)."""
+        inst = order.inst
+        ccy = inst.currency
+        if order.hold_cash:
+            part = (
+                order.hold_cash if qty >= leaves_before else order.hold_cash * qty // leaves_before
+            )
+            order.hold_cash -= part
+            self.held_cash[ccy] -= part
+        pos = self.position(inst.symbol)
+        if order.hold_pos:
+            part = min(order.hold_pos, qty)
+            order.hold_pos -= part
+            if order.side is Side.SELL:
+                pos.held_long -= part
+            else:
+                pos.held_short -= part
+        notional = inst.notional(px, qty)
+        sign = order.side.sign
+        self.cash[ccy] = self.cash.get(ccy, 0) - sign * notional
+        return pos.apply_fill(sign * qty, notional)

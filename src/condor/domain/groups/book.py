@@ -1,0 +1,32 @@
+"""Registry of groups: by id, by owner, and per order (orders carry their group ids).
+
+Invariant: ``groups`` holds every group ever created (closed ones included, for queries); an
+Active group's active members list the group id in their ``Order.groups``; a closed group's
+members no longer do (they are unlinked at close or delete).
+"""
+
+from __future__ import annotations
+
+from condor.domain.groups.model import Group
+
+
+class GroupBook:
+    def __init__(self) -> None:
+        self.groups: dict[str, Group] = {}
+        self.by_owner: dict[str | None, list[str]] = {}
+
+    def add(self, g: Group) -> None:
+        self.groups[g.group_id] = g
+        self.by_owner.setdefault(g.owner, []).append(g.group_id)
+
+    def get(self, group_id: str) -> Group | None:
+        return self.groups.get(group_id)
+
+    def of_owner(self, owner: str | None) -> list[Group]:
+        return [self.groups[g] for g in self.by_owner.get(owner, [])]
+
+    def __len__(self) -> int:
+        return len(self.groups)
+
+    def __iter__(self):
+        return iter(self.groups.values())

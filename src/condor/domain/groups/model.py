@@ -1,0 +1,291 @@
+"""The group aggregate and its rules (spec section 2).
+
+Invariant: a group's rules refer to members by position in ``members``; a removed member stays in
+the list with ``active=False`` so positions never shift. A group acts only while ``Active``;
+once ``Filled`` or ``Canceled`` it is closed for good (``closed_ns`` set) and ignores events.
+Rules are data: ``(on event of a source member) -> (action on target members)``; every named kind
+in ``templates.py`` is a tuple of them.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import NamedTuple
+
+from condor.domain.orders.enums import ExecType, OrdStatus
+
+
+class GroupStatus(str, Enum):
+    ACTIVE = "Active"
+    FILLED = "Filled"
+    CANCELED = "Canceled"
+
+
+class RuleEvent(str, Enum):
+    """What happened to the source member (spec section 2)."""
+
+    FILL = "fill"  # any fill, partial included
+    FULL_FILL = "full_fill"
+    FINAL = "final"  # Filled, Canceled, Rejected or Expired
+    CANCEL = "cancel"
+    REPLACE = "replace"  # modified in place or replaced by a new order id
+    REJECT = "reject"
+    EXPIRE = "expire"
+
+
+class RuleAction(str, Enum):
+    CANCEL = "cancel"
+    REDUCE = "reduce"  # by the source's fill quantity; cancel at zero
+    REDUCE_PROPORTIONAL = "reduce_proportional"  # by fill x target size / source size
+    RELEASE = "release"  # Held -> working, sized pro rata to the source's filled quantity
+    REMOVE_MEMBER = "remove_member"  # the source leaves the group (no order changes)
+
+
+class Rule(NamedTuple):
+    """One edge of the contingency graph.
+
+    ``sources``/``targets``: member positions (None: any member / every other active member;
+    for REMOVE_MEMBER, None targets the source itself). ``closes``: when the firing event is an
+    execution the group becomes Filled. ``when_filled``: for FINAL/CANCEL/EXPIRE events, fire
+    only if the source had (True) or had not (False) any fill. ``requires_release``: fire only
+    for a source this group has released (Alor TriggerBracketOrders stops).
+    """
+
+    on: RuleEvent
+    action: RuleAction
+    sources: tuple[int, ...] | None = None
+    targets: tuple[int, ...] | None = None
+    name: str = ""
+    closes: bool = False
+    when_filled: bool | None = None
+    requires_release: bool = False
+
+    def as_dict(self) -> dict:
+        return {
+            "on": self.on.value,
+            "action": self.action.value,
+            "sources": list(self.sources) if self.sources is not None else None,
+            "targets": list(self.targets) if self.targets is not None else None,
+            "name": self.name,
+            "closes": self.closes,
+            "when_filled": self.when_filled,
+            "requires_release": self.requires_release,
+        }
+
+
+class Member:
+    """A member order: ``order_id``, ``role`` (e.g. "entry", "take_profit", "stop_loss"),
+    ``base_qty`` (lots it was created with; 0 = position-attached), ``released`` (lots this
+    group has released to it), ``active`` (False once removed)."""
+
+    __slots__ = ("active", "base_qty", "order_id", "released", "role", "was_released")
+
+    def __init__(self, order_id: int, role: str = "", base_qty: int = 0) -> None:
+        self.order_id = order_id
+        self.role = role
+        self.base_qty = base_qty
+        self.released = 0
+        self.was_released = False
+        self.active = True
+
+    def as_dict(self) -> dict:
+        return {
+            "order_id": self.order_id,
+            "role": self.role,
+            "base_qty": self.base_qty,
+            "released": self.released,
+            "was_released": self.was_released,
+            "active": self.active,
+        }
+
+
+class Action(NamedTuple):
+    """What a rule asks the engine to do: ``kind`` on ``order_id``; ``qty`` lots to reduce by
+    or to release (None: the order's own quantity); ``group_id``/``rule`` and ``trigger`` (the
+    event that fired it) for causality."""
+
+    kind: RuleAction
+    order_id: int
+    qty: int | None
+    group_id: str
+    rule: str
+    trigger: object
+
+
+def report_events(r) -> frozenset[RuleEvent]:
+    """The rule events an ExecutionReport stands for."""
+    et = r.exec_type
+    st = r.ord_status
+    if et is ExecType.TRADE:
+        return _FULL if st is OrdStatus.FILLED else _FILL
+    if et is ExecType.CANCELED:
+        return _CANCEL
+    if et is ExecType.EXPIRED:
+        return _EXPIRE
+    if et is ExecType.REJECTED:
+        return _REJECT
+    if et is ExecType.REPLACED:
+        return _REPLACE_FINAL if st is OrdStatus.FILLED else _REPLACE
+    return _NONE
+
+
+_FILL = frozenset({RuleEvent.FILL})
+_FULL = frozenset({RuleEvent.FILL, RuleEvent.FULL_FILL, RuleEvent.FINAL})
+_CANCEL = frozenset({RuleEvent.CANCEL, RuleEvent.FINAL})
+_EXPIRE = frozenset({RuleEvent.EXPIRE, RuleEvent.FINAL})
+_REJECT = frozenset({RuleEvent.REJECT, RuleEvent.FINAL})
+_REPLACE = frozenset({RuleEvent.REPLACE})
+_REPLACE_FINAL = frozenset({RuleEvent.REPLACE, RuleEvent.FINAL})
+_NONE: frozenset = frozenset()
+
+
+class Group:
+    """An order group. ``kind`` names the template (or "Custom" for explicit rules); ``owner``
+    the user who created it; ``account`` the members' account where they share one."""
+
+    __slots__ = (
+        "account",
+        "closed_ns",
+        "created_ns",
+        "group_id",
+        "kind",
+        "members",
+        "owner",
+        "rules",
+        "status",
+        "version",
+    )
+
+    def __init__(
+        self,
+        group_id: str,
+        kind: str,
+        members: list[Member],
+        rules: tuple[Rule, ...],
+        owner: str | None,
+        created_ns: int,
+        account: str | None = None,
+    ) -> None:
+        self.group_id = group_id
+        self.kind = kind
+        self.members = members
+        self.rules = rules
+        self.owner = owner
+        self.account = account
+        self.status = GroupStatus.ACTIVE
+        self.created_ns = created_ns
+        self.closed_ns: int | None = None
+        self.version = 1
+
+    @property
+    def active_members(self) -> list[Member]:
+        return [m for m in self.members if m.active]
+
+    def position(self, order_id: int) -> int | None:
+        for i, m in enumerate(self.members):
+            if m.order_id == order_id and m.active:
+                return i
+        return None
+
+    def evaluate(self, report, orders) -> tuple[list[Action], GroupStatus | None]:
+        """Rules fired by ``report`` (an ExecutionReport of a member): the actions to run and
+        the status the group closes with (None: stays Active). ``orders`` maps order id ->
+        Order for reading members' quantities. Pure: changes only release bookkeeping."""
+        if self.status is not GroupStatus.ACTIVE:
+            return [], None
+        i = self.position(report.order_id)
+        if i is None:
+            return [], None
+        events = report_events(report)
+        if not events:
+            return [], None
+        src = self.members[i]
+        src_order = orders[report.order_id]
+        actions: list[Action] = []
+        close: GroupStatus | None = None
+        for rule in self.rules:
+            if rule.on not in events:
+                continue
+            if rule.sources is not None and i not in rule.sources:
+                continue
+            if rule.requires_release and not src.was_released:
+                continue
+            if rule.when_filled is not None and (src_order.cum_qty > 0) != rule.when_filled:
+                continue
+            name = rule.name or rule.action.value
+            if rule.action is RuleAction.REMOVE_MEMBER:
+                targets = (i,) if rule.targets is None else rule.targets
+            else:
+                targets = rule.targets
+                if targets is None:
+                    targets = tuple(j for j in range(len(self.members)) if j != i)
+            for j in targets:
+                m = self.members[j]
+                if not m.active or (j == i and rule.action is not RuleAction.REMOVE_MEMBER):
+                    continue
+                a = self._action(rule, name, report, src, src_order, m, orders)
+                if a is not None:
+                    actions.append(a)
+            if rule.closes and events is not _REPLACE and RuleEvent.FILL in events:
+                close = GroupStatus.FILLED
+        return actions, close
+
+    def _action(self, rule, name, report, src, src_order, m, orders) -> Action | None:
+        act = rule.action
+        gid = self.group_id
+        if act is RuleAction.CANCEL or act is RuleAction.REMOVE_MEMBER:
+            return Action(act, m.order_id, None, gid, name, report)
+        if act is RuleAction.REDUCE:
+            if not report.last_qty:
+                return None
+            return Action(act, m.order_id, report.last_qty, gid, name, report)
+        if act is RuleAction.REDUCE_PROPORTIONAL:
+            base_src = src.base_qty or src_order.qty
+            if not report.last_qty or not base_src:
+                return None
+            tgt = orders[m.order_id]
+            base_t = m.base_qty or tgt.qty
+            by = report.last_qty * base_t // base_src
+            return Action(act, m.order_id, by, gid, name, report) if by > 0 else None
+        # RELEASE: pro rata to the source's filled quantity (the whole base at a full fill;
+        # the filled quantity itself for a position-attached child).
+        cum = src_order.cum_qty
+        if cum <= 0:
+            return None
+        target = cum if m.base_qty == 0 else m.base_qty * cum // max(src_order.qty, 1)
+        delta = target - m.released
+        if delta <= 0:
+            return None
+        m.released = target
+        m.was_released = True
+        return Action(act, m.order_id, delta, gid, name, report)
+
+    def all_terminal(self, orders) -> bool:
+        for m in self.members:
+            if m.active:
+                o = orders.get(m.order_id)
+                if o is not None and not o.status.is_terminal:
+                    return False
+        return True
+
+    def any_executed(self, orders) -> bool:
+        return any(orders[m.order_id].cum_qty > 0 for m in self.members if m.order_id in orders)
+
+    def close(self, status: GroupStatus, ts: int) -> None:
+        self.status = status
+        self.closed_ns = ts
+        self.version += 1
+
+    def as_dict(self) -> dict:
+        return {
+            "group_id": self.group_id,
+            "kind": self.kind,
+            "owner": self.owner,
+            "account": self.account,
+            "status": self.status.value,
+            "members": [m.as_dict() for m in self.members],
+            "rules": [r.as_dict() for r in self.rules],
+            "created_ns": self.created_ns,
+            "closed_ns": self.closed_ns,
+            "version": self.version,
+        }

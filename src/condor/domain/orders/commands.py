@@ -1,0 +1,150 @@
+"""Commands: imperative requests to the engine, already in engine units.
+
+Invariant: prices are int ticks (None when absent), quantities int lots, times int ns UTC.
+Decimal-to-ticks conversion, with field names in errors, happens at the edge in
+``condor.domain.orders.requests``. The engine validates everything else (positivity, grids
+of trailing offsets, session rules, accounts) and answers a bad command with a
+``CommandRejected`` event, changing nothing.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from condor.domain.orders.enums import (
+    OrdType,
+    PositionEffect,
+    Side,
+    TimeInForce,
+    TrailKind,
+    TriggerBasis,
+    TriggerCondition,
+)
+
+
+class TrailSpec(NamedTuple):
+    """Trailing stop parameters: ``offset`` in ticks (AMOUNT, TICKS) or parts per million
+    (PERCENT); ``activation`` price in ticks; ``limit_offset`` ticks for TrailingStopLimit."""
+
+    kind: TrailKind
+    offset: int
+    activation: int | None = None
+    limit_offset: int | None = None
+
+
+class SubmitOrder(NamedTuple):
+    """Place a new order (FIX 35=D).
+
+    ``qty`` lots (0 is allowed only for a Held position-attached child that a group sizes on
+    release); ``price`` limit ticks; ``stop_price`` trigger ticks; ``expire_ns`` for GTD;
+    ``activate=False`` creates it Held (inactive stop, Alor ``activate: false``);
+    ``condition`` an explicit trigger comparison (Alor); ``basis`` the trigger price (Last,
+    Bid, Ask, Mid); ``owner`` the user placing it.
+    """
+
+    account: str
+    symbol: str
+    side: Side
+    ord_type: OrdType
+    qty: int
+    price: int | None = None
+    stop_price: int | None = None
+    tif: TimeInForce = TimeInForce.DAY
+    expire_ns: int | None = None
+    extended: bool = False
+    display_qty: int | None = None
+    cl_ord_id: str | None = None
+    trail: TrailSpec | None = None
+    basis: TriggerBasis | None = None
+    condition: TriggerCondition | None = None
+    activate: bool = True
+    position_effect: PositionEffect | None = None
+    owner: str | None = None
+    text: str | None = None
+
+
+class CancelOrder(NamedTuple):
+    """Cancel a live order (FIX 35=F). ``account`` when given must match the order's."""
+
+    order_id: int
+    account: str | None = None
+
+
+class ModifyOrder(NamedTuple):
+    """Amend in place, same order id (FIX 35=G as TradeStation PUT / AlphaPoint ModifyOrder).
+
+    Fields left None keep their value. A quantity decrease keeps time priority; a price change
+    or a quantity increase loses it (spec section 1). ``qty`` is the new OrderQty in lots and
+    must exceed CumQty.
+    """
+
+    order_id: int
+    qty: int | None = None
+    price: int | None = None
+    stop_price: int | None = None
+    display_qty: int | None = None
+    trail_offset: int | None = None
+    account: str | None = None
+
+
+class ReplaceOrder(NamedTuple):
+    """Cancel/replace with a new order id (Alor PUT, AlphaPoint CancelReplaceOrder).
+
+    The old order becomes Replaced; the new one carries the given fields (None = keep) and
+    the old one's CumQty is not carried over: the new order's OrderQty is the new quantity.
+    """
+
+    order_id: int
+    qty: int | None = None
+    price: int | None = None
+    stop_price: int | None = None
+    cl_ord_id: str | None = None
+    account: str | None = None
+    activate: bool | None = None
+
+
+class ActivateOrder(NamedTuple):
+    """Make a Held order work (Alor inactive stop activated; an OTO child released).
+
+    ``qty`` (lots) sizes a position-attached child that was held without quantity.
+    """
+
+    order_id: int
+    qty: int | None = None
+
+
+class CancelAllOrders(NamedTuple):
+    """Cancel every live order of ``account`` (optionally one symbol only)."""
+
+    account: str
+    symbol: str | None = None
+
+
+class SubmitBlockTrade(NamedTuple):
+    """An off-book trade between two accounts at a stated price (AlphaPoint OrderType 7)."""
+
+    buy_account: str
+    sell_account: str
+    symbol: str
+    qty: int
+    price: int
+    owner: str | None = None
+    text: str | None = None
+
+
+class AdvanceClock(NamedTuple):
+    """Move the simulated clock to ``ts_ns`` (never backward); fires due timers."""
+
+    ts_ns: int
+
+
+Command = (
+    SubmitOrder
+    | CancelOrder
+    | ModifyOrder
+    | ReplaceOrder
+    | ActivateOrder
+    | CancelAllOrders
+    | SubmitBlockTrade
+    | AdvanceClock
+)

@@ -1,0 +1,1 @@
+"""The single writer: command handlers, matching on the simulated venue, cascades, timers."""

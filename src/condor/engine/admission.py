@@ -1,0 +1,117 @@
+"""Admission of a new order: validation of the command and the session rules.
+
+Invariant: these functions only read state and raise ``DomainError`` (reason, field, text); they
+never change anything, so a refused command leaves the engine exactly as it was.
+
+Session rules (spec section 4; TradeStation seed 001 texts are produced by the dialect from the
+reasons): with a session schedule,
+- after the regular close (POST), a DAY order that is not extended-hours is refused
+  (NO_DAY_ORDERS_AFTER_CLOSE), and market and stop orders are refused
+  (NO_MARKET_ORDERS_OUTSIDE_REGULAR);
+- extended-hours orders must be limit orders;
+- OPG orders are accepted only before the regular open (OPG_AFTER_OPEN);
+- while the market is CLOSED or in PRE, other orders are accepted and wait (parked) for a session
+  in which they may work; a DAY order then expires at the close of that session.
+"""
+
+from __future__ import annotations
+
+from condor.domain.errors import DomainError, RejectReason
+from condor.domain.orders.commands import SubmitOrder
+from condor.domain.orders.enums import OrdType, PositionEffect, TimeInForce, TrailKind
+from condor.domain.sessions import SessionPhase
+
+R = RejectReason
+
+
+def validate_submit(cmd: SubmitOrder, inst, now_ns: int) -> None:
+    """Check field presence, types and ranges of a SubmitOrder. Raises DomainError."""
+    ot = cmd.ord_type
+    if not isinstance(cmd.qty, int) or isinstance(cmd.qty, bool):
+        raise DomainError(R.INVALID_FIELD, "quantity must be a whole number of lots", "quantity")
+    if cmd.qty < 0 or (cmd.qty == 0 and not _position_attached(cmd)):
+        raise DomainError(R.NON_POSITIVE_QTY, "quantity must be positive", "quantity")
+    if ot is OrdType.BLOCK_TRADE:
+        raise DomainError(R.UNSUPPORTED, "block trades use SubmitBlockTrade", "ord_type")
+    if ot.has_limit:
+        if cmd.price is None:
+            raise DomainError(R.MISSING_FIELD, f"{ot.value} order needs a limit price", "price")
+        if cmd.price <= 0:
+            raise DomainError(R.INVALID_FIELD, "limit price must be positive", "price")
+    elif cmd.price is not None and ot is not OrdType.TRAILING_STOP_LIMIT:
+        raise DomainError(R.INVALID_FIELD, f"{ot.value} order takes no limit price", "price")
+    if ot is OrdType.STOP_MARKET or ot is OrdType.STOP_LIMIT:
+        if cmd.stop_price is None:
+            raise DomainError(R.MISSING_FIELD, f"{ot.value} order needs a stop price", "stop_price")
+        if cmd.stop_price <= 0:
+            raise DomainError(R.INVALID_FIELD, "stop price must be positive", "stop_price")
+    elif not ot.is_trailing and cmd.stop_price is not None:
+        raise DomainError(R.INVALID_FIELD, f"{ot.value} order takes no stop price", "stop_price")
+    if ot.is_trailing:
+        tr = cmd.trail
+        if tr is None:
+            raise DomainError(R.MISSING_FIELD, "trailing stop needs a trailing offset", "trail")
+        if tr.offset <= 0:
+            raise DomainError(R.INVALID_FIELD, "trailing offset must be positive", "trail")
+        if tr.kind is TrailKind.PERCENT and tr.offset >= 1_000_000:
+            raise DomainError(R.INVALID_FIELD, "trailing percent must be below 100", "trail")
+        if ot is OrdType.TRAILING_STOP_LIMIT and (tr.limit_offset is None or tr.limit_offset < 0):
+            raise DomainError(
+                R.MISSING_FIELD, "trailing stop limit needs a limit offset", "limit_offset"
+            )
+        if tr.activation is not None and tr.activation <= 0:
+            raise DomainError(R.INVALID_FIELD, "activation price must be positive", "activation")
+    elif cmd.trail is not None:
+        raise DomainError(R.INVALID_FIELD, "only trailing stops take a trailing offset", "trail")
+    if cmd.condition is not None and not ot.is_stop:
+        raise DomainError(R.INVALID_FIELD, "only stop orders take a condition", "condition")
+    if cmd.display_qty is not None and not (0 < cmd.display_qty <= max(cmd.qty, 1)):
+        raise DomainError(
+            R.INVALID_FIELD, "display quantity must be between 1 and the quantity", "display_qty"
+        )
+    if cmd.display_qty is not None and not ot.has_limit:
+        raise DomainError(R.INVALID_FIELD, "display quantity needs a limit order", "display_qty")
+    if cmd.tif is TimeInForce.GTD:
+        if cmd.expire_ns is None:
+            raise DomainError(R.MISSING_FIELD, "GTD order needs an expire time", "expire_time")
+        if cmd.expire_ns <= now_ns:
+            raise DomainError(R.EXPIRE_TIME_IN_PAST, "expire time is in the past", "expire_time")
+    elif cmd.expire_ns is not None:
+        raise DomainError(R.INVALID_FIELD, "only GTD orders take an expire time", "expire_time")
+    if cmd.tif in (TimeInForce.IOC, TimeInForce.FOK) and ot.is_stop:
+        pass  # an IOC/FOK stop works as IOC/FOK once elected
+    if cmd.extended and ot is not OrdType.LIMIT:
+        raise DomainError(R.INVALID_FIELD, "extended-hours orders must be limit orders", "extended")
+    if cmd.cl_ord_id is not None and (not isinstance(cmd.cl_ord_id, str) or not cmd.cl_ord_id):
+        raise DomainError(R.INVALID_FIELD, "ClOrdID must be a non-empty string", "cl_ord_id")
+
+
+def _position_attached(cmd: SubmitOrder) -> bool:
+    """Quantity 0 is allowed for a Held CLOSE child sized by its group (Sway IF-THEN)."""
+    return not cmd.activate and cmd.position_effect is PositionEffect.CLOSE
+
+
+def check_session(cmd: SubmitOrder, phase: SessionPhase | None) -> None:
+    """Apply the session rules of this module's docstring. ``phase`` None: no schedule."""
+    if phase is None:
+        if cmd.tif is TimeInForce.OPG or cmd.tif is TimeInForce.CLS:
+            raise DomainError(R.UNSUPPORTED, "OPG/CLS need a session calendar", "time_in_force")
+        return
+    ot = cmd.ord_type
+    if phase is SessionPhase.POST:
+        if ot is OrdType.MARKET or ot.is_stop:
+            raise DomainError(
+                R.NO_MARKET_ORDERS_OUTSIDE_REGULAR,
+                "no market or stop orders after the regular close",
+                "ord_type",
+            )
+        if cmd.tif is TimeInForce.DAY and not cmd.extended:
+            raise DomainError(
+                R.NO_DAY_ORDERS_AFTER_CLOSE,
+                "no DAY orders after the regular close",
+                "time_in_force",
+            )
+    if cmd.tif is TimeInForce.OPG and phase not in (SessionPhase.PRE, SessionPhase.CLOSED):
+        raise DomainError(R.OPG_AFTER_OPEN, "OPG orders only before the open", "time_in_force")
+    if cmd.tif is TimeInForce.CLS and phase is SessionPhase.POST:
+        raise DomainError(R.SESSION_CLOSED, "CLS orders only before the close", "time_in_force")

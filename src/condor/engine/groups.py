@@ -1,0 +1,357 @@
+"""Group handlers (a mixin of ``Engine``): create (atomically with new orders or over existing
+ones), edit, delete, and the execution of rule actions.
+
+Invariants:
+- creation with new orders is all or nothing: every order is validated and its holds taken
+  before any is created; on the first failure the holds are given back and one CommandRejected
+  (naming the member as ``members[i]``) is the only event.
+- members that a RELEASE rule targets are created Held; the others are accepted in member order
+  after the Held ones exist, so an entry that fills at once finds its children in place.
+- a group closes Filled when a rule with ``closes`` fires on an execution, or when all its
+  members have ended (Filled if any executed, else Canceled); deletion closes it Canceled. A
+  closed group is unlinked from its members and acts no more (queued actions still run).
+- exclusive siblings (members linked by cancel/reduce rules, same closing side) share one
+  position hold: a take-profit and a stop-loss on the same 100 shares hold 100, not 200.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from condor.domain.errors import DomainError, RejectReason
+from condor.domain.groups import validation
+from condor.domain.groups.commands import CreateGroup, DeleteGroup, EditGroup
+from condor.domain.groups.model import Group, GroupStatus, Member, RuleAction
+from condor.domain.groups.templates import GroupKind, rules_for
+from condor.domain.orders.enums import ExecType, OrdStatus, Side
+from condor.domain.orders.events import Cause, CauseKind
+from condor.domain.orders.group_events import GroupUpdated
+from condor.domain.orders.status import Transition as T
+from condor.engine.admission import check_session, validate_submit
+
+R = RejectReason
+_NS = uuid.UUID("6f1c2a43-6d0b-4bb5-9a5e-2f3c8f0c0d1e")
+_EXCLUSIVE = (RuleAction.CANCEL, RuleAction.REDUCE, RuleAction.REDUCE_PROPORTIONAL)
+
+
+class GroupHandlers:
+    # -- events -------------------------------------------------------------------------
+    def _group_event(self, g: Group, change: str, cause, removed: int | None = None) -> None:
+        self.seq += 1
+        members = tuple(m.order_id for m in g.members if m.active)
+        self._out.append(
+            GroupUpdated(
+                self.seq,
+                self.clock.now_ns(),
+                g.group_id,
+                g.kind,
+                change,
+                g.status.value,
+                g.owner,
+                members,
+                removed,
+                cause,
+            )
+        )
+
+    def _on_member_event(self, r, o) -> None:
+        """Feed an order event to each group of the order, in the order it joined them."""
+        batch = []
+        for gid in tuple(o.groups):
+            g = self.groups.get(gid)
+            if g is None:
+                continue
+            actions, close = g.evaluate(r, self.orders)
+            batch.extend(actions)
+            if (
+                close is None
+                and r.ord_status.is_terminal
+                and g.status is GroupStatus.ACTIVE
+                and g.all_terminal(self.orders)
+            ):
+                executed = g.any_executed(self.orders)
+                close = GroupStatus.FILLED if executed else GroupStatus.CANCELED
+            if close is not None:
+                self._close_group(g, close, _rule_cause(g.group_id, g.kind, r))
+        if batch:
+            self._enqueue_front(batch)
+
+    def _close_group(self, g: Group, status: GroupStatus, cause) -> None:
+        g.close(status, self.clock.now_ns())
+        for m in g.members:
+            o = self.orders.get(m.order_id)
+            if o is not None:
+                o.remove_group(g.group_id)
+        self._group_event(g, "closed", cause)
+
+    # -- actions ------------------------------------------------------------------------
+    def _run_action(self, a) -> None:
+        o = self.orders.get(a.order_id)
+        if o is None or o.status.is_terminal:
+            return
+        cause = _rule_cause(a.group_id, a.rule, a.trigger)
+        k = a.kind
+        if k is RuleAction.CANCEL:
+            self._end(o, T.CANCEL, ExecType.CANCELED, cause, text=f"canceled by group {a.rule}")
+        elif k is RuleAction.REDUCE or k is RuleAction.REDUCE_PROPORTIONAL:
+            self._reduce(o, a.qty, cause)
+        elif k is RuleAction.RELEASE:
+            if o.status is OrdStatus.HELD:
+                self._activate(o, a.qty, cause)
+            else:
+                self._grow(o, a.qty, cause)
+        elif k is RuleAction.REMOVE_MEMBER:
+            g = self.groups.get(a.group_id)
+            if g is not None and g.status is GroupStatus.ACTIVE:
+                i = g.position(a.order_id)
+                if i is not None:
+                    g.members[i].active = False
+                    g.version += 1
+                    o.remove_group(g.group_id)
+                    self._group_event(g, "member_removed", cause, removed=a.order_id)
+                    if not g.active_members or g.all_terminal(self.orders):
+                        self._close_group(g, GroupStatus.CANCELED, cause)
+
+    def _reduce(self, o, by: int, cause) -> None:
+        """OUO: lower OrderQty by ``by`` lots (keeps priority); at CumQty or below, cancel."""
+        new_qty = o.qty - by
+        if new_qty <= o.cum_qty:
+            self._end(o, T.CANCEL, ExecType.CANCELED, cause, text="reduced to zero by group")
+            return
+        acct = self.accounts[o.account]
+        if o.status is not OrdStatus.HELD:
+            acct.release(o)
+        o.qty = new_qty
+        if o.status is not OrdStatus.HELD:
+            self._reserve(o, self.venues[o.inst.symbol])
+            if o.priority:
+                o.visible = min(o.visible, new_qty - o.cum_qty)
+        o.apply(T.AMEND, self.clock.now_ns())
+        self._report(o, ExecType.RESTATED, cause, text=f"reduced by {by}")
+
+    def _grow(self, o, by: int, cause) -> None:
+        """Partial-trigger OTO: a working child gets ``by`` more lots (loses priority)."""
+        v = self.venues[o.inst.symbol]
+        acct = self.accounts[o.account]
+        acct.release(o)
+        o.qty += by
+        try:
+            self._reserve(o, v)
+        except DomainError as e:
+            o.qty -= by
+            self._reserve(o, v)
+            self._report(o, ExecType.RESTATED, cause, reason=e.reason, text=e.text)
+            return
+        o.apply(T.AMEND, self.clock.now_ns())
+        self._unplace_alive(o)
+        self._report(o, ExecType.RESTATED, cause, text=f"released {by} more")
+        self._work(o, v, cause)
+
+    def _reserve(self, o, v) -> None:
+        """Take ``o``'s holds, sharing the position hold of exclusive siblings."""
+        self.accounts[o.account].reserve(o, self._reference_price(o, v), self._shared_pos(o))
+
+    def _shared_pos(self, o) -> int:
+        if o.groups is None or o.side not in (Side.SELL, Side.BUY_TO_COVER):
+            return 0
+        shared = 0
+        seen = {o.order_id}
+        for gid in o.groups:
+            g = self.groups.get(gid)
+            if g is None or not any(r.action in _EXCLUSIVE for r in g.rules):
+                continue
+            for m in g.members:
+                s = self.orders.get(m.order_id)
+                if m.active and s is not None and s.order_id not in seen and s.side is o.side:
+                    seen.add(s.order_id)
+                    shared += s.hold_pos
+        return shared
+
+    # -- create -------------------------------------------------------------------------
+    def _create_group(self, cmd: CreateGroup, cause: Cause) -> Group | None:
+        taken = []
+        try:
+            g, new_orders, held = self._build_group(cmd, taken)
+        except DomainError as e:
+            for o in taken:
+                self.accounts[o.account].release(o)
+            self._reject("CreateGroup", e, cause, account=None)
+            return None
+        self.groups.add(g)
+        for o in new_orders:
+            self._register(o)
+        for m in g.members:
+            self.orders[m.order_id].add_group(g.group_id)
+        self._group_event(g, "created", cause)
+        now = self.clock.now_ns()
+        for o in new_orders:
+            if o.order_id in held:
+                o.apply(T.HOLD, now)
+                self._report(o, ExecType.NEW, cause)
+        for o in new_orders:
+            if o.order_id not in held and o.status is OrdStatus.PENDING_NEW:
+                self._accept(o, self.venues[o.inst.symbol], cause)
+                self._drain()
+        return g
+
+    def _build_group(self, cmd: CreateGroup, taken: list):
+        kind = cmd.kind
+        n = len(cmd.members)
+        if n == 0:
+            raise DomainError(R.GROUP_INVALID, "a group needs members", "members")
+        roles = [m.role for m in cmd.members]
+        rules = self._rules(kind, cmd.rules, n, roles)
+        release_targets = {
+            j
+            for r in rules
+            if r.action is RuleAction.RELEASE
+            for j in (r.targets if r.targets is not None else range(n))
+        }
+        now = self.clock.now_ns()
+        views, members, new_orders, held, batch_cl = [], [], [], set(), set()
+        seen_ids = set()
+        for i, spec in enumerate(cmd.members):
+            field = f"members[{i}]"
+            if (spec.order is None) == (spec.order_id is None):
+                raise DomainError(R.GROUP_INVALID, "give a new order or an order id", field)
+            if spec.order_id is not None:
+                o = self.orders.get(spec.order_id)
+                if o is None:
+                    raise DomainError(R.UNKNOWN_ORDER, f"unknown order {spec.order_id}", field)
+                if o.order_id in seen_ids:
+                    raise DomainError(R.GROUP_INVALID, "an order appears twice", field)
+                seen_ids.add(o.order_id)
+                views.append(_view(o, o.status, spec.role))
+                members.append(Member(o.order_id, spec.role, o.qty))
+                continue
+            sub = spec.order
+            if i in release_targets and sub.activate:
+                sub = sub._replace(activate=False)
+            try:
+                acct = self._account(sub.account)
+                v = self._venue(sub.symbol)
+                validate_submit(sub, v.inst, now)
+                check_session(sub, v.phase if v.schedule is not None else None)
+                if sub.cl_ord_id is not None and (
+                    (sub.account, sub.cl_ord_id) in self.cl_index
+                    or (sub.account, sub.cl_ord_id) in batch_cl
+                ):
+                    raise DomainError(R.DUPLICATE_CL_ORD_ID, "ClOrdID already in use", "cl_ord_id")
+            except DomainError as e:
+                raise DomainError(e.reason, f"member {i}: {e.text}", f"{field}.{e.field}") from None
+            if sub.cl_ord_id is not None:
+                batch_cl.add((sub.account, sub.cl_ord_id))
+            o = self._new_order(sub, v.inst, Cause(CauseKind.COMMAND, command_id=self.cmd_seq))
+            views.append(_view(o, None, spec.role))
+            members.append(Member(o.order_id, spec.role, o.qty))
+            new_orders.append(o)
+            if not sub.activate:
+                held.add(o.order_id)
+            else:
+                shared = sum(
+                    p.hold_pos for p in new_orders[:-1] if p.side is o.side and p.hold_pos
+                ) if any(r.action in _EXCLUSIVE for r in rules) else 0  # fmt: skip
+                try:
+                    acct.reserve(o, self._reference_price(o, v), shared)
+                except DomainError as e:
+                    raise DomainError(e.reason, f"member {i}: {e.text}", field) from None
+                taken.append(o)
+        validation.validate(cmd.validators, views, cmd.owner)
+        gid = cmd.group_id or str(uuid.uuid5(_NS, f"{self.cmd_seq}"))
+        if gid in self.groups.groups:
+            raise DomainError(R.GROUP_INVALID, f"group {gid} already exists", "group_id")
+        accounts = {v.account for v in views}
+        g = Group(
+            gid, kind.value, members, rules, cmd.owner, now,
+            account=accounts.pop() if len(accounts) == 1 else None,
+        )  # fmt: skip
+        return g, new_orders, held
+
+    def _rules(self, kind: GroupKind, explicit, n: int, roles: list[str]):
+        if kind is GroupKind.CUSTOM:
+            if not explicit:
+                raise DomainError(R.GROUP_INVALID, "a custom group needs rules", "rules")
+            for k, r in enumerate(explicit):
+                for j in (r.sources or ()) + (r.targets or ()):
+                    if not 0 <= j < n:
+                        raise DomainError(
+                            R.GROUP_INVALID, f"rule {k} names member {j} of {n}", f"rules[{k}]"
+                        )
+            return tuple(explicit)
+        try:
+            return rules_for(kind, n, roles)
+        except ValueError as e:
+            raise DomainError(R.GROUP_INVALID, str(e), "members") from None
+
+    # -- edit / delete ------------------------------------------------------------------
+    def _active_group(self, group_id: str, owner: str | None) -> Group:
+        g = self.groups.get(group_id)
+        if g is None or (owner is not None and g.owner != owner):
+            raise DomainError(R.UNKNOWN_GROUP, f"unknown group {group_id}", "group_id")
+        if g.status is not GroupStatus.ACTIVE:
+            raise DomainError(
+                R.GROUP_NOT_ACTIVE, f"group {group_id} is {g.status.value}", "group_id"
+            )
+        return g
+
+    def _edit_group(self, cmd: EditGroup, cause: Cause) -> None:
+        try:
+            g = self._active_group(cmd.group_id, cmd.owner)
+            kind = cmd.kind or GroupKind(g.kind)
+            if cmd.members is not None:
+                specs = cmd.members
+                if any(s.order is not None for s in specs):
+                    raise DomainError(R.GROUP_INVALID, "edit takes existing orders", "members")
+                members, views = [], []
+                for i, s in enumerate(specs):
+                    o = self.orders.get(s.order_id)
+                    if o is None:
+                        raise DomainError(
+                            R.UNKNOWN_ORDER, f"unknown order {s.order_id}", f"members[{i}]"
+                        )
+                    members.append(Member(o.order_id, s.role, o.qty))
+                    views.append(_view(o, o.status, s.role))
+            else:
+                members = g.members
+                views = [
+                    _view(self.orders[m.order_id], self.orders[m.order_id].status, m.role)
+                    for m in members
+                ]
+            rules = self._rules(kind, cmd.rules, len(members), [m.role for m in members])
+            validation.validate(cmd.validators, views, cmd.owner)
+        except DomainError as e:
+            self._reject("EditGroup", e, cause)
+            return
+        for m in g.members:
+            self.orders[m.order_id].remove_group(g.group_id)
+        g.members, g.rules, g.kind = members, rules, kind.value
+        g.version += 1
+        for m in g.members:
+            if m.active:
+                self.orders[m.order_id].add_group(g.group_id)
+        self._group_event(g, "edited", cause)
+
+    def _delete_group(self, cmd: DeleteGroup, cause: Cause) -> None:
+        try:
+            g = self._active_group(cmd.group_id, cmd.owner)
+        except DomainError as e:
+            self._reject("DeleteGroup", e, cause)
+            return
+        g.close(GroupStatus.CANCELED, self.clock.now_ns())
+        for m in g.members:
+            o = self.orders.get(m.order_id)
+            if o is not None:
+                o.remove_group(g.group_id)
+        self._group_event(g, "deleted", cause)
+
+
+def _rule_cause(group_id: str, rule: str, trigger) -> Cause:
+    root = trigger.cause.command_id if trigger.cause is not None else None
+    return Cause(CauseKind.RULE, command_id=root, trigger=trigger, group_id=group_id, rule=rule)
+
+
+def _view(o, status, role: str) -> validation.MemberView:
+    return validation.MemberView(
+        o.account, o.inst.symbol, o.side, o.ord_type, o.qty, o.price, o.stop_price, o.tif,
+        o.position_effect, status, o.owner, role,
+    )  # fmt: skip

@@ -1,0 +1,518 @@
+"""Matching on the simulated venue (a mixin of ``Engine``).
+
+Rules (spec section 4), all deterministic:
+- An aggressive order (new marketable order, elected stop, activated child) takes the best
+  price across resting client orders and the external market. At equal price resting client
+  orders go first (they were there), then the feed. It fills at the passive price.
+- The feed's quote offers its displayed size at the touch (unlimited when the feed gives no
+  size); what is taken within one event is consumed. In a market with no quotes, a trade print
+  offers its size at its price to waiting market orders and elected stops during that event only.
+  A market order that finds no liquidity waits (``pending_markets``) unless it is IOC/FOK.
+- A resting client limit fills from the feed at its own limit price when the opposite quote
+  reaches it, or when a trade prints at it (fill model ``touch``) or through it (``through``).
+  Quantity is bounded by the quote's or the trade's size.
+- Per market-data event the order is: resting limits against the feed (price-time priority),
+  trailing water marks, then stops in trigger order (nearest threshold first, then arrival),
+  then waiting market orders. After every single fill the cascade queue is drained, so a
+  bracket's sibling is reduced or canceled before its own turn: when one event crosses both
+  exits of a bracket, the one reached first in this order fills and the other does not.
+- Self-trade prevention: an aggressive order that would meet a resting order of the same account
+  is canceled (cancel newest), with reason SELF_TRADE.
+- Iceberg: only ``visible`` (<= display quantity) rests; when it is exhausted and quantity
+  remains, it is refilled and goes to the back of the queue at its price.
+"""
+
+from __future__ import annotations
+
+from condor.domain.book.book import NO_ASK, NO_BID
+from condor.domain.book.external import FillModel
+from condor.domain.book.triggers import ACTIVATE, BASES, NEVER_DOWN, NEVER_UP
+from condor.domain.errors import RejectReason
+from condor.domain.market import BookSide, L2Snapshot, QuoteTick
+from condor.domain.orders.enums import (
+    ExecType,
+    OrdType,
+    TimeInForce,
+    TriggerBasis,
+    TriggerCondition,
+)
+from condor.domain.orders.events import Cause, CauseKind
+from condor.domain.orders.status import Transition as T
+
+_EMPTY: tuple = ()
+_B_LAST, _B_BID, _B_ASK, _B_MID = 0, 1, 2, 3
+_BIDX = {TriggerBasis.LAST: 0, TriggerBasis.BID: 1, TriggerBasis.ASK: 2, TriggerBasis.MID: 3}
+
+
+class Matching:
+    _prio = 0
+
+    # -- placing a working order --------------------------------------------------------
+    def _work(self, o, v, cause: Cause) -> None:
+        """Put a working order where it belongs: parked, trigger index, or matched/rested."""
+        if v.schedule is not None and not self._may_work(o, v):
+            v.parked[o.order_id] = o
+            return
+        if o.ord_type.is_stop and not o.triggered:
+            self._arm_stop(o, v, cause)
+            return
+        self._execute(o, v, cause)
+
+    def _execute(self, o, v, cause: Cause) -> None:
+        """Match an aggressive order, then rest, wait or cancel what is left."""
+        if o.tif is TimeInForce.FOK and not self._fok_fillable(o, v):
+            self._end(o, T.CANCEL, ExecType.CANCELED, cause, RejectReason.FOK_NOT_FILLABLE,
+                      "fill or kill: not enough liquidity")  # fmt: skip
+            return
+        self._match(o, v, cause)
+        if not o.is_working:
+            return
+        if o.tif is TimeInForce.IOC or o.tif is TimeInForce.FOK:
+            self._end(o, T.CANCEL, ExecType.CANCELED, cause, RejectReason.IOC_NO_LIQUIDITY,
+                      "immediate or cancel: remainder canceled")  # fmt: skip
+            return
+        if o.price is None:
+            v.pending_markets.append(o)
+            return
+        leaves = o.qty - o.cum_qty
+        o.visible = leaves if o.display_qty is None else min(o.display_qty, leaves)
+        Matching._prio += 1
+        v.book.add(o, Matching._prio)
+
+    def _match(self, o, v, cause: Cause) -> None:
+        book = v.book
+        ext = v.ext
+        is_buy = o.side.is_buy
+        limit = o.price
+        while o.status.is_working:
+            leaves = o.qty - o.cum_qty
+            if is_buy:
+                cp = book.best_ask
+                has_client = cp != NO_ASK
+                ep, eav = ext.ask, ext.ask_avail
+            else:
+                cp = book.best_bid
+                has_client = cp != NO_BID
+                ep, eav = ext.bid, ext.bid_avail
+            use_last = False
+            if ep is None and ext.bid is None and ext.ask is None and ext.last_avail:
+                ep, eav, use_last = ext.last, ext.last_avail, True
+            has_ext = ep is not None and (eav is None or eav > 0)
+            if has_client and (not has_ext or (cp <= ep if is_buy else cp >= ep)):
+                px, client = cp, True
+            elif has_ext:
+                px, client = ep, False
+            else:
+                return
+            if limit is not None and (px > limit if is_buy else px < limit):
+                return
+            self.trade_seq += 1
+            tid = self.trade_seq
+            if client:
+                p = book.front(not is_buy)
+                if p.account == o.account:
+                    self._end(o, T.CANCEL, ExecType.CANCELED, cause, RejectReason.SELF_TRADE,
+                              f"would trade with own order {p.order_id}")  # fmt: skip
+                    return
+                q = min(leaves, p.visible)
+                self._fill_passive(p, q, v, cause, tid, "maker")
+                self._fill(o, q, px, cause, "taker", tid)
+            else:
+                q = leaves if eav is None else min(leaves, eav)
+                if use_last:
+                    ext.last_avail -= q
+                elif eav is not None:
+                    if is_buy:
+                        ext.ask_avail = eav - q
+                    else:
+                        ext.bid_avail = eav - q
+                self._fill(o, q, px, cause, "external", tid)
+            self._drain()
+
+    def _fill_passive(self, p, q: int, v, cause: Cause, tid: int, liquidity: str) -> None:
+        """Fill ``q`` lots of the resting order at the front of its level, at its price."""
+        book = v.book
+        leaves_after = p.qty - p.cum_qty - q
+        if leaves_after == 0:
+            book.pop_front(p)
+        elif q >= p.visible:
+            book.pop_front(p)
+            p.visible = leaves_after if p.display_qty is None else min(p.display_qty, leaves_after)
+            Matching._prio += 1
+            book.add(p, Matching._prio)
+        else:
+            p.visible -= q
+        self._fill(p, q, p.price, cause, liquidity, tid)
+
+    def _fill(self, o, q: int, px: int, cause: Cause, liquidity: str, tid: int) -> None:
+        leaves_before = o.qty - o.cum_qty
+        t = T.FILL if q == leaves_before else T.PARTIAL_FILL
+        o.apply(t, self.clock.now_ns(), q, px)
+        self.accounts[o.account].apply_fill(o, q, px, leaves_before)
+        if t is T.FILL:
+            self._retire(o)
+        self._report(o, ExecType.TRADE, cause, q, px, tid, liquidity)
+
+    def _fok_fillable(self, o, v) -> bool:
+        need = o.qty - o.cum_qty
+        is_buy = o.side.is_buy
+        limit = o.price
+        total = 0
+        for level in v.book.levels(not is_buy):
+            if limit is not None and (level.price > limit if is_buy else level.price < limit):
+                break
+            for p in level:
+                if p.priority and p.price == level.price:
+                    if p.account == o.account:
+                        return False
+                    total += p.qty - p.cum_qty
+            if total >= need:
+                return True
+        ext = v.ext
+        ep, eav = (ext.ask, ext.ask_avail) if is_buy else (ext.bid, ext.bid_avail)
+        if ep is None and ext.bid is None and ext.ask is None and ext.last_avail:
+            ep, eav = ext.last, ext.last_avail
+        if ep is not None and (limit is None or (ep <= limit if is_buy else ep >= limit)):
+            if eav is None:
+                return True
+            total += eav
+        return total >= need
+
+    def _reference_price(self, o, v) -> int | None:
+        """The price a hold is computed at: limit, else stop, else the current touch."""
+        if o.price is not None:
+            return o.price
+        if o.stop_price is not None:
+            return o.stop_price
+        if o.trail is not None and o.trail.activation is not None:
+            return o.trail.activation
+        ext = v.ext
+        if o.side.is_buy:
+            if ext.ask is not None:
+                return ext.ask
+            if v.book.best_ask != NO_ASK:
+                return v.book.best_ask
+        else:
+            if ext.bid is not None:
+                return ext.bid
+            if v.book.best_bid != NO_BID:
+                return v.book.best_bid
+        return ext.last
+
+    # -- stops --------------------------------------------------------------------------
+    def _basis(self, o, v) -> TriggerBasis:
+        if o.basis is not None:
+            return o.basis
+        if v.inst.has_trades:
+            return TriggerBasis.LAST
+        return TriggerBasis.ASK if o.side.is_buy else TriggerBasis.BID
+
+    def _basis_price(self, v, basis: TriggerBasis) -> int | None:
+        ext = v.ext
+        if basis is TriggerBasis.LAST:
+            return ext.last
+        if basis is TriggerBasis.BID:
+            return ext.bid
+        if basis is TriggerBasis.ASK:
+            return ext.ask
+        return ext.mid2()
+
+    def _arm_stop(self, o, v, cause: Cause) -> None:
+        """Index a pending stop; elect it at once if the market is already through it."""
+        basis = self._basis(o, v)
+        cur = self._basis_price(v, basis)
+        tr = v.triggers
+        if o.trail is not None:
+            t = o.trail
+            is_sell = not o.side.is_buy
+            if t.water is None:
+                if t.activation is not None and not (
+                    cur is not None and (cur >= t.activation if is_sell else cur <= t.activation)
+                ):
+                    tr.add(o, basis, is_sell, t.activation, ACTIVATE)
+                    return
+                if cur is None:
+                    tr.add(o, basis, True, NEVER_DOWN // 4, ACTIVATE)
+                    return
+                self._start_trail(o, v, basis, cur, cause)
+                return
+            self._index_trail(o, v, basis)
+            return
+        up = _is_up(o)
+        thr = o.stop_price
+        if o.strict:
+            thr = thr + 1 if up else thr - 1
+        if cur is not None:
+            c = thr * 2 if basis is TriggerBasis.MID else thr
+            if (cur >= c) if up else (cur <= c):
+                self._elect(o, v, cause)
+                return
+        tr.add(o, basis, up, thr)
+
+    def _start_trail(self, o, v, basis: TriggerBasis, price: int, cause: Cause) -> None:
+        o.trail.water = price
+        self._index_trail(o, v, basis)
+        self._trail_updated(o, cause)
+
+    def _index_trail(self, o, v, basis: TriggerBasis) -> None:
+        t = o.trail
+        is_sell = not o.side.is_buy
+        off = t.offset_ticks(t.water)
+        o.stop_price = t.water - off if is_sell else t.water + off
+        v.triggers.add(o, basis, not is_sell, o.stop_price)
+        v.triggers.track_water(o, basis, is_sell, t.water)
+
+    def _move_trails(self, v, b: int, price: int, cause: Cause) -> None:
+        tr = v.triggers
+        basis = BASES[b]
+        for o in tr.pop_passed_water(b, price):
+            t = o.trail
+            t.water = price
+            is_sell = not o.side.is_buy
+            off = t.offset_ticks(price)
+            stop = price - off if is_sell else price + off
+            if stop != o.stop_price:
+                tr.remove(o)
+                o.stop_price = stop
+                tr.add(o, basis, not is_sell, stop)
+                tr.track_water(o, basis, is_sell, price)
+                self._trail_updated(o, cause)
+            else:
+                tr.track_water(o, basis, is_sell, price)
+
+    def _elect(self, o, v, cause: Cause) -> None:
+        """A stop's condition holds: it becomes a market or limit order and works now."""
+        v.triggers.untrack_water(o)
+        o.triggered = True
+        if o.ord_type is OrdType.TRAILING_STOP_LIMIT:
+            lo = o.trail.limit_offset or 0
+            o.price = o.stop_price + lo if o.side.is_buy else o.stop_price - lo
+        o.apply(T.TRIGGER, self.clock.now_ns())
+        self._report(o, ExecType.TRIGGERED, cause, text="stop triggered")
+        if o.status.is_working:
+            self._execute(o, v, cause)
+
+    def _run_triggers(self, v, b: int, price: int, md) -> None:
+        tr = v.triggers
+        cause = None
+        if tr.wm_sell_min[b] < price or tr.wm_buy_max[b] > price:
+            cause = Cause(CauseKind.MARKET, market=md, basis=BASES[b])
+            self._move_trails(v, b, price, cause)
+        while tr.up_min[b] <= price or tr.down_max[b] >= price:
+            hit = tr.pop_crossed(b, price)
+            if hit is None:
+                break
+            o, kind = hit
+            if cause is None:
+                cause = Cause(CauseKind.MARKET, market=md, basis=BASES[b])
+            if not o.status.is_working:
+                continue
+            if kind == ACTIVATE:
+                real = price // 2 if b == _B_MID else price
+                self._start_trail(o, v, BASES[b], real, cause)
+                continue
+            self._elect(o, v, cause)
+            self._drain()
+
+    # -- market data --------------------------------------------------------------------
+    def on_quote(self, q: QuoteTick):
+        """Apply a quote: resting limits, trailing marks, stops, waiting market orders.
+        Returns the events produced (an empty tuple when the quote crossed nothing)."""
+        v = self.venues[q.symbol]
+        ts = q.ts_ns
+        out = None
+        if ts >= self.next_timer:
+            self._out = out = []
+            self._fire_timers(ts)
+        self.clock.advance_to(ts)
+        bid = q.bid
+        ask = q.ask
+        ext = v.ext
+        ext.bid = bid
+        ext.ask = ask
+        ext.bid_size = ext.bid_avail = q.bid_size
+        ext.ask_size = ext.ask_avail = q.ask_size
+        ext.ts_ns = ts
+        book = v.book
+        tr = v.triggers
+        if not (
+            v.pending_markets
+            or (
+                bid is not None
+                and (
+                    bid >= book.best_ask
+                    or tr.up_min[1] <= bid
+                    or tr.down_max[1] >= bid
+                    or tr.wm_sell_min[1] < bid
+                    or tr.wm_buy_max[1] > bid
+                )
+            )
+            or (
+                ask is not None
+                and (
+                    ask <= book.best_bid
+                    or tr.up_min[2] <= ask
+                    or tr.down_max[2] >= ask
+                    or tr.wm_sell_min[2] < ask
+                    or tr.wm_buy_max[2] > ask
+                )
+            )
+            or (
+                (tr.up_min[3] != NEVER_UP or tr.down_max[3] != NEVER_DOWN)
+                and bid is not None
+                and ask is not None
+            )
+        ):
+            if out:
+                self._drain()
+                self._publish(out)
+                return out
+            return _EMPTY
+        if out is None:
+            self._out = out = []
+        cause = Cause(CauseKind.MARKET, market=q)
+        self._rest_vs_quote(v, cause)
+        if bid is not None:
+            self._run_triggers(v, _B_BID, bid, q)
+        if ask is not None:
+            self._run_triggers(v, _B_ASK, ask, q)
+        if (
+            bid is not None
+            and ask is not None
+            and (tr.up_min[3] != NEVER_UP or tr.down_max[3] != NEVER_DOWN)
+        ):
+            self._run_triggers(v, _B_MID, bid + ask, q)
+        if v.pending_markets:
+            self._retry_markets(v, cause)
+        self._drain()
+        self._publish(out)
+        return out
+
+    def _rest_vs_quote(self, v, cause: Cause) -> None:
+        book = v.book
+        ext = v.ext
+        while ext.ask is not None and book.best_bid >= ext.ask:
+            av = ext.ask_avail
+            if av is not None and av <= 0:
+                break
+            p = book.front(True)
+            leaves = p.qty - p.cum_qty
+            qf = leaves if av is None else min(leaves, av)
+            if av is not None:
+                ext.ask_avail = av - qf
+            self.trade_seq += 1
+            self._fill_passive(p, qf, v, cause, self.trade_seq, "maker")
+            self._drain()
+        while ext.bid is not None and book.best_ask <= ext.bid:
+            av = ext.bid_avail
+            if av is not None and av <= 0:
+                break
+            p = book.front(False)
+            leaves = p.qty - p.cum_qty
+            qf = leaves if av is None else min(leaves, av)
+            if av is not None:
+                ext.bid_avail = av - qf
+            self.trade_seq += 1
+            self._fill_passive(p, qf, v, cause, self.trade_seq, "maker")
+            self._drain()
+
+    def on_trade(self, t):
+        """Apply a trade print: resting limits (fill model), Last-based stops and trailing
+        stops, waiting market orders (quote-less markets). Returns the events produced."""
+        v = self.venues[t.symbol]
+        ts = t.ts_ns
+        out = None
+        if ts >= self.next_timer:
+            self._out = out = []
+            self._fire_timers(ts)
+        self.clock.advance_to(ts)
+        ext = v.ext
+        px = t.price
+        ext.last = px
+        ext.last_size = t.size
+        ext.last_avail = t.size
+        ext.ts_ns = ts
+        book = v.book
+        tr = v.triggers
+        through = v.fill_model is FillModel.THROUGH
+        bid_hit = (book.best_bid > px) if through else (book.best_bid >= px)
+        ask_hit = (book.best_ask < px) if through else (book.best_ask <= px)
+        if not (
+            bid_hit
+            or ask_hit
+            or tr.up_min[0] <= px
+            or tr.down_max[0] >= px
+            or tr.wm_sell_min[0] < px
+            or tr.wm_buy_max[0] > px
+            or v.pending_markets
+        ):
+            ext.last_avail = 0
+            if out:
+                self._drain()
+                self._publish(out)
+                return out
+            return _EMPTY
+        if out is None:
+            self._out = out = []
+        cause = Cause(CauseKind.MARKET, market=t)
+        self._rest_vs_trade(v, px, through, cause)
+        self._run_triggers(v, _B_LAST, px, t)
+        if v.pending_markets:
+            self._retry_markets(v, cause)
+        ext.last_avail = 0
+        self._drain()
+        self._publish(out)
+        return out
+
+    def _rest_vs_trade(self, v, px: int, through: bool, cause: Cause) -> None:
+        book = v.book
+        ext = v.ext
+        # The book is never crossed, so a print can reach resting orders on one side only.
+        for is_bid in (True, False):
+            while ext.last_avail > 0:
+                best = book.best_bid if is_bid else book.best_ask
+                if is_bid:
+                    hit = best != NO_BID and (best > px if through else best >= px)
+                else:
+                    hit = best != NO_ASK and (best < px if through else best <= px)
+                if not hit:
+                    break
+                p = book.front(is_bid)
+                qf = min(p.qty - p.cum_qty, ext.last_avail)
+                ext.last_avail -= qf
+                self.trade_seq += 1
+                self._fill_passive(p, qf, v, cause, self.trade_seq, "maker")
+                self._drain()
+
+    def _retry_markets(self, v, cause: Cause) -> None:
+        """Give waiting market orders the new liquidity, oldest first."""
+        waiting = v.pending_markets
+        v.pending_markets = []
+        for o in waiting:
+            if o.status.is_working:
+                self._execute(o, v, cause)
+
+    def _on_l2(self, ev):
+        """Apply an L2 snapshot or level change: the venue keeps the depth and the feed's top
+        of book becomes a quote (best level's price and total size) applied as ``on_quote``.
+        Liquidity beyond the top level is not taken by one order in one event: the remainder
+        of a market order waits for the next event (documented limit of the L2 model)."""
+        v = self.venues[ev.symbol]
+        depth = v.l2
+        if type(ev) is L2Snapshot:
+            depth.load(ev.bids, ev.asks)
+        else:
+            depth.set(ev.side is BookSide.BID, ev.price, ev.size)
+        top = depth.top()
+        if top == v.l2_top:
+            self.clock.advance_to(ev.ts_ns)
+            return _EMPTY
+        v.l2_top = top
+        return self.on_quote(QuoteTick(ev.symbol, ev.ts_ns, *top))
+
+
+def _is_up(o) -> bool:
+    c = o.condition
+    if c is None:
+        return o.side.is_buy
+    return c is TriggerCondition.MORE or c is TriggerCondition.MORE_OR_EQUAL

@@ -1,0 +1,43 @@
+"""Errors raised by the feed readers and the books they maintain.
+
+Invariant: every error a reader raises is a ``FeedError`` (a ``ValueError``) that names the file
+and the 1-based line where the problem was found, when known; book errors are ``BookError``.
+Readers never round silently: an off-grid price or size raises ``OffGridError`` unless a reader
+documents an explicit policy for it.
+"""
+
+from __future__ import annotations
+
+
+class FeedError(ValueError):
+    """A feed file could not be read as documented. ``path`` and ``line`` locate the problem."""
+
+    def __init__(self, text: str, path: object = None, line: int | None = None) -> None:
+        where = f"{path}:{line}: " if path is not None and line is not None else ""
+        super().__init__(where + text)
+        self.text = text
+        self.path = path
+        self.line = line
+
+
+class OffGridError(FeedError):
+    """A decimal value is not a whole multiple of the instrument's tick or lot size."""
+
+
+class GapError(FeedError):
+    """An incremental stream skipped updates (e.g. Binance depth: ``U != previous u + 1``)."""
+
+
+class BookError(ValueError):
+    """A book operation is inconsistent with the book state (e.g. cancelling more than rests)."""
+
+
+class UnknownOrderError(BookError, KeyError):
+    """An order id that is not resting in the book."""
+
+    def __str__(self) -> str:
+        return ValueError.__str__(self)
+
+
+class DuplicateOrderError(BookError):
+    """An add for an order id that is already resting in the book."""
