@@ -16,13 +16,23 @@ from condor.engine.core import Engine
 IBM = Instrument("IBM", AssetClass.EQUITY, "NYSE", Decimal("0.01"), calendar="us-equity")
 IBM_FINE = Instrument("IBMX", AssetClass.EQUITY, "NYSE", Decimal("0.0001"))
 USDJPY = Instrument(
-    "USDJPY", AssetClass.FX, "DUKA", Decimal("0.001"), currency="JPY", calendar="fx-24x5",
+    "USDJPY",
+    AssetClass.FX,
+    "DUKA",
+    Decimal("0.001"),
+    currency="JPY",
+    calendar="fx-24x5",
     has_trades=False,
-)  # fmt: skip
+)
 BTC = Instrument(
-    "BTCUSDT", AssetClass.CRYPTO, "BINANCE", Decimal("0.01"), Decimal("0.00001"),
-    currency="USDT", calendar="crypto-24x7",
-)  # fmt: skip
+    "BTCUSDT",
+    AssetClass.CRYPTO,
+    "BINANCE",
+    Decimal("0.01"),
+    Decimal("0.00001"),
+    currency="USDT",
+    calendar="crypto-24x7",
+)
 
 
 def cash(amount) -> int:
@@ -38,7 +48,9 @@ def account(
     for c, amt in ccy.items():
         a.cash[c.upper()] = cash(amt)
     for sym, (lots, px, inst) in (positions or {}).items():
-        a.positions[sym] = Position(sym, lots, inst.notional(inst.price_to_ticks(px), lots) * (1 if lots > 0 else -1))  # fmt: skip
+        a.positions[sym] = Position(
+            sym, lots, inst.notional(inst.price_to_ticks(px), lots) * (1 if lots > 0 else -1)
+        )
         a.cash[inst.currency] = a.cash.get(inst.currency, 0)
     return a
 

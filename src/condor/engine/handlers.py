@@ -164,11 +164,12 @@ class OrderHandlers:
             v.pending_markets.remove(o)
         v.parked.pop(o.order_id, None)
 
-    def _unplace_alive(self, o: Order) -> None:
-        """Like ``_unplace`` for an order that keeps living (it will be placed again)."""
+    def _unplace_alive(self, o: Order, price: int | None = None) -> None:
+        """Like ``_unplace`` for an order that keeps living (it will be placed again);
+        ``price`` is the level it rests at if ``o.price`` has already changed."""
         v = self.venues[o.inst.symbol]
         if o.priority:
-            v.book.remove_now(o)
+            v.book.remove_now(o, price)
         v.triggers.remove(o)
         if v.pending_markets and o in v.pending_markets:
             v.pending_markets.remove(o)
@@ -189,6 +190,7 @@ class OrderHandlers:
         stop = o.stop_price if cmd.stop_price is None else cmd.stop_price
         keeps_priority = price == o.price and new_qty <= o.qty and stop == o.stop_price
         old = (o.qty, o.price, o.stop_price, o.display_qty, o.trail.offset if o.trail else None)
+        rest_px = o.price
         if o.status is not OrdStatus.HELD:
             acct.release(o)
         o.qty, o.price, o.stop_price = new_qty, price, stop
@@ -221,7 +223,7 @@ class OrderHandlers:
             o.visible = min(o.visible, o.qty - o.cum_qty)
             self._report(o, ExecType.REPLACED, cause)
             return
-        self._unplace_alive(o)
+        self._unplace_alive(o, rest_px)
         if o.trail is not None and o.trail.water is not None:
             o.trail.water = None
         self._report(o, ExecType.REPLACED, cause)

@@ -16,8 +16,11 @@ Rules (spec section 4), all deterministic:
   then waiting market orders. After every single fill the cascade queue is drained, so a
   bracket's sibling is reduced or canceled before its own turn: when one event crosses both
   exits of a bracket, the one reached first in this order fills and the other does not.
-- Self-trade prevention: an aggressive order that would meet a resting order of the same account
-  is canceled (cancel newest), with reason SELF_TRADE.
+- Self-trade prevention: an aggressive order never trades with a resting order of its own
+  account. When the best client order is its own, it takes the feed's liquidity instead if the
+  feed offers an acceptable price (the broker routes it out); otherwise a market order waits for
+  the feed and a limit order (which cannot rest crossed) is canceled (cancel newest), with
+  reason SELF_TRADE.
 - Iceberg: only ``visible`` (<= display quantity) rests; when it is exhausted and quantity
   remains, it is refilled and goes to the back of the queue at its price.
 """
@@ -98,7 +101,10 @@ class Matching:
             if ep is None and ext.bid is None and ext.ask is None and ext.last_avail:
                 ep, eav, use_last = ext.last, ext.last_avail, True
             has_ext = ep is not None and (eav is None or eav > 0)
-            if has_client and (not has_ext or (cp <= ep if is_buy else cp >= ep)):
+            own = has_client and book.front(not is_buy).account == o.account
+            if own and has_ext and (limit is None or (ep <= limit if is_buy else ep >= limit)):
+                px, client = ep, False
+            elif has_client and (not has_ext or (cp <= ep if is_buy else cp >= ep)):
                 px, client = cp, True
             elif has_ext:
                 px, client = ep, False
@@ -111,6 +117,8 @@ class Matching:
             if client:
                 p = book.front(not is_buy)
                 if p.account == o.account:
+                    if limit is None:
+                        return  # a market order waits for the feed rather than trade with itself
                     self._end(o, T.CANCEL, ExecType.CANCELED, cause, RejectReason.SELF_TRADE,
                               f"would trade with own order {p.order_id}")  # fmt: skip
                     return

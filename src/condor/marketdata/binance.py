@@ -30,7 +30,7 @@ from condor.domain.market import (
     TradeTick,
 )
 from condor.marketdata.csv_feed import open_text
-from condor.marketdata.errors import FeedError, GapError, OffGridError
+from condor.marketdata.errors import FeedError, GapError, OffGridError, located
 from condor.marketdata.l2book import L2Book
 from condor.marketdata.units import floor_parser, lot_parser, tick_parser
 
@@ -169,12 +169,11 @@ class BinanceReader:
                                 yield _new(L2Delta, (sym, recv, side, price, size))
                     else:
                         raise FeedError(f"unknown stream {stream!r}")
-            except (ValueError, KeyError, TypeError) as exc:
-                if isinstance(exc, FeedError) and exc.line is not None:
+            except (ValueError, KeyError, TypeError, IndexError) as exc:
+                err = located(exc, self.path, n)
+                if err is exc:
                     raise
-                kind = type(exc) if isinstance(exc, FeedError) else FeedError
-                text = exc.text if isinstance(exc, FeedError) else f"bad line: {exc!r}"
-                raise kind(text, self.path, n) from exc
+                raise err from exc
             finally:
                 self.lines = n
 

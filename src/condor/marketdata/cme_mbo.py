@@ -18,7 +18,7 @@ from typing import Literal
 from condor.domain.instruments import Instrument
 from condor.domain.market import Aggressor, BookSide, MarketEvent, QuoteTick, TradeTick
 from condor.marketdata.csv_feed import header_index, open_text
-from condor.marketdata.errors import BookError, FeedError, UnknownOrderError
+from condor.marketdata.errors import FeedError, UnknownOrderError, located
 from condor.marketdata.l3book import L3Book
 from condor.marketdata.units import lot_parser, tick_parser
 
@@ -94,6 +94,8 @@ class CmeMboReader:
                         break
                     c = line.rstrip("\r\n").split(",")
                     action, flags = c[ai], int(c[fi])
+                    if action not in counts:
+                        raise FeedError(f"unknown action {action!r}")
                     counts[action] += 1
                     if action == "A":
                         if flags & F_SNAPSHOT:
@@ -118,8 +120,6 @@ class CmeMboReader:
                         )
                     elif action == "R":
                         book.clear()
-                    elif action not in "FN":
-                        raise FeedError(f"unknown action {action!r}")
                     if flags & F_LAST:
                         self.published += 1
                         top = book.top()
@@ -127,10 +127,9 @@ class CmeMboReader:
                             last_top = top
                             yield _new(QuoteTick, (sym, int(c[ti]), *top))
             except (ValueError, KeyError, IndexError) as exc:
-                if isinstance(exc, FeedError) and exc.line is not None:
+                err = located(exc, self.path, n + 1)
+                if err is exc:
                     raise
-                kind = type(exc) if isinstance(exc, FeedError) else FeedError
-                what = "book" if isinstance(exc, BookError) else "bad row"
-                raise kind(f"{what}: {exc}", self.path, n + 1) from exc
+                raise err from exc
             finally:
                 self.rows = n

@@ -17,7 +17,7 @@ from typing import IO
 
 from condor.domain.instruments import Instrument
 from condor.domain.market import Aggressor, QuoteTick, TradeTick
-from condor.marketdata.errors import FeedError
+from condor.marketdata.errors import FeedError, located
 from condor.marketdata.units import lot_parser, tick_parser
 
 _new = tuple.__new__
@@ -113,7 +113,10 @@ class CsvTradeReader:
                     ts = int(c[ti]) * scale if scale != 1 else int(c[ti])
                     yield _new(cls, (sym, ts, price(c[pi]), size(c[si]), tid, _NO_AGGRESSOR))
             except (ValueError, IndexError) as exc:
-                raise _located(exc, self.path, n + 1) from exc
+                err = located(exc, self.path, n + 1)
+                if err is exc:
+                    raise
+                raise err from exc
             finally:
                 self.rows = n
 
@@ -197,15 +200,9 @@ class CsvQuoteReader:
                         az = size(c[asi]) if asi is not None else None
                         yield _new(cls, (sym, ts, price(c[bi]), price(c[ai]), bs, az))
             except (ValueError, IndexError) as exc:
-                raise _located(exc, self.path, n + 1) from exc
+                err = located(exc, self.path, n + 1)
+                if err is exc:
+                    raise
+                raise err from exc
             finally:
                 self.rows = n
-
-
-def _located(exc: Exception, path: object, line: int) -> FeedError:
-    """Wrap a parsing error with its file and 1-based line (header = line 1)."""
-    if isinstance(exc, FeedError) and exc.line is not None:
-        return exc
-    kind = type(exc) if isinstance(exc, FeedError) else FeedError
-    text = exc.text if isinstance(exc, FeedError) else f"bad row: {exc}"
-    return kind(text, path, line)

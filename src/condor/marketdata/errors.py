@@ -41,3 +41,16 @@ class UnknownOrderError(BookError, KeyError):
 
 class DuplicateOrderError(BookError):
     """An add for an order id that is already resting in the book."""
+
+
+def located(exc: Exception, path: object, line: int) -> Exception:
+    """``exc`` as a ``FeedError`` naming ``path`` and ``line`` (1-based, header included).
+
+    A ``FeedError`` that already names its line is returned unchanged; a ``FeedError`` without
+    one is rebuilt with the same class; anything else (``ValueError`` from ``int()``, a
+    ``KeyError`` for a missing field, a ``BookError``) becomes a plain ``FeedError``.
+    """
+    if isinstance(exc, FeedError):
+        return exc if exc.line is not None else type(exc)(exc.text, path, line)
+    what = "book" if isinstance(exc, BookError) else "bad record"
+    return FeedError(f"{what}: {exc!r}", path, line)

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from condor.domain.instruments import Instrument
 from condor.domain.market import Aggressor, BookSide, MarketEvent, QuoteTick, TradeTick
 from condor.marketdata.csv_feed import open_text
-from condor.marketdata.errors import BookError, FeedError, UnknownOrderError
+from condor.marketdata.errors import FeedError, UnknownOrderError, located
 from condor.marketdata.l3book import L3Book
 from condor.marketdata.units import scaled_int_converter
 
@@ -124,13 +124,15 @@ class LobsterReader:
                     t, typ, oid, size_s, px, d = line.rstrip("\r\n").split(",")
                     ts = to_utc(parse_seconds_ns(t))
                     kind = int(typ)
+                    if kind not in counts:
+                        raise FeedError(f"unknown LOBSTER event type {typ!r}")
                     counts[kind] += 1
                     size = int(size_s)
                     if kind == 1:
                         add(int(oid), _SIDE[d], to_ticks(int(px)), size)
                     elif kind <= 4:
-                        try:
-                            cancel(int(oid), size)
+                        try:  # type 3 deletes whatever rests; 2 and 4 remove ``size``
+                            cancel(int(oid), None if kind == 3 else size)
                         except UnknownOrderError:
                             self.unknown_refs += 1
                         if kind == 4:
@@ -142,20 +144,17 @@ class LobsterReader:
                     elif kind == 6:
                         yield _trade(sym, ts, to_ticks(int(px)), size, Aggressor.NONE)
                         continue
-                    elif kind == 7:
+                    else:  # 7: trading halt, nothing to replay
                         continue
-                    else:
-                        raise FeedError(f"unknown LOBSTER event type {typ!r}")
                     top = top_of_book()
                     if top != last_top:
                         last_top = top
                         yield _new(QuoteTick, (sym, ts, *top))
-            except (ValueError, KeyError) as exc:
-                if isinstance(exc, FeedError) and exc.line is not None:
+            except (ValueError, KeyError, IndexError) as exc:
+                err = located(exc, self.path, n)
+                if err is exc:
                     raise
-                kind_ = type(exc) if isinstance(exc, FeedError) else FeedError
-                what = "book" if isinstance(exc, BookError) else "bad row"
-                raise kind_(f"{what}: {exc}", self.path, n) from exc
+                raise err from exc
             finally:
                 self.rows = n
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from condor.domain.instruments import Instrument
 from condor.domain.market import QuoteTick
-from condor.marketdata.csv_feed import _located, header_index, open_text
-from condor.marketdata.errors import FeedError
+from condor.marketdata.csv_feed import header_index, open_text
+from condor.marketdata.errors import FeedError, located
 from condor.marketdata.units import lot_parser, tick_parser
 
 _new = tuple.__new__
@@ -111,7 +111,10 @@ class NbboReader:
                         self.emitted += 1
                         yield _new(cls, (sym, int(c[ti]), bb, ba, bbs, bas))
             except (ValueError, IndexError) as exc:
-                raise _located(exc, self.path, n + 1) from exc
+                err = located(exc, self.path, n + 1)
+                if err is exc:
+                    raise
+                raise err from exc
             finally:
                 self.rows = n
 

@@ -136,14 +136,22 @@ class OrderBook:
             level.clear()
             level.extend(live)
 
-    def remove_now(self, order) -> None:
+    def remove_now(self, order, price: int | None = None) -> None:
         """Eagerly remove a resting order that stays alive (it may come back at another price
-        or at the back of the queue)."""
+        or at the back of the queue). ``price``: the level it rests at, when the caller has
+        already changed ``order.price``."""
         if not order.priority:
             return
-        level = (self.bids if order.side.is_buy else self.asks)[order.price]
+        if price is None:
+            price = order.price
+        is_bid = order.side.is_buy
+        level = (self.bids if is_bid else self.asks)[price]
         level.remove(order)
-        self.cancel(order)
+        order.priority = 0
+        self.resting -= 1
+        level.live -= 1
+        if level.live == 0:
+            self._drop_level(level, is_bid)
 
     def pop_front(self, order) -> None:
         """Remove ``order``, which is the front of its level (fully filled or refilling)."""

@@ -36,7 +36,7 @@ class RuleEvent(str, Enum):
 class RuleAction(str, Enum):
     CANCEL = "cancel"
     REDUCE = "reduce"  # by the source's fill quantity; cancel at zero
-    REDUCE_PROPORTIONAL = "reduce_proportional"  # by fill x target size / source size
+    REDUCE_PROPORTIONAL = "reduce_proportional"  # by fill x target open / source open qty
     RELEASE = "release"  # Held -> working, sized pro rata to the source's filled quantity
     REMOVE_MEMBER = "remove_member"  # the source leaves the group (no order changes)
 
@@ -189,7 +189,8 @@ class Group:
 
     def evaluate(self, report, orders) -> tuple[list[Action], GroupStatus | None]:
         """Rules fired by ``report`` (an ExecutionReport of a member): the actions to run and
-        the status the group closes with (None: stays Active). ``orders`` maps order id ->
+        the status the group closes with (None: stays Active). Events this group's own rules
+        caused fire none of its rules. ``orders`` maps order id ->
         Order for reading members' quantities. Pure: changes only release bookkeeping."""
         if self.status is not GroupStatus.ACTIVE:
             return [], None
@@ -198,6 +199,11 @@ class Group:
             return [], None
         events = report_events(report)
         if not events:
+            return [], None
+        c = report.cause
+        if c is not None and c.group_id == self.group_id:
+            # A group does not react to what its own rules did (its cancel of a sibling must
+            # not cancel the order that fired it); linked groups do (spec section 3).
             return [], None
         src = self.members[i]
         src_order = orders[report.order_id]
@@ -240,12 +246,13 @@ class Group:
                 return None
             return Action(act, m.order_id, report.last_qty, gid, name, report)
         if act is RuleAction.REDUCE_PROPORTIONAL:
-            base_src = src.base_qty or src_order.qty
-            if not report.last_qty or not base_src:
+            # by fill x (target's open quantity / source's open quantity before the fill):
+            # a source that fills completely takes its targets' whole open quantity with it.
+            src_leaves = report.leaves_qty + report.last_qty
+            if not report.last_qty or src_leaves <= 0:
                 return None
             tgt = orders[m.order_id]
-            base_t = m.base_qty or tgt.qty
-            by = report.last_qty * base_t // base_src
+            by = report.last_qty * (tgt.qty - tgt.cum_qty) // src_leaves
             return Action(act, m.order_id, by, gid, name, report) if by > 0 else None
         # RELEASE: pro rata to the source's filled quantity (the whole base at a full fill;
         # the filled quantity itself for a position-attached child).

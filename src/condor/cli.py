@@ -1,0 +1,143 @@
+"""``condor``: the command line. Subcommands: ``demo`` (a bracket backtest over real recorded
+IBM trades, or a seeded random walk when the data folder is absent) and ``replay FILE`` (the same
+over any supported feed file). ``--help`` on each."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from condor.backtest.brackets import BracketRun, run_brackets
+from condor.domain.instruments import AssetClass, Instrument
+from condor.domain.market import QuoteTick
+from condor.marketdata import open_feed
+
+DEMO_FILE = "ibm-us-equity-trades-20131007.csv"
+
+
+def _data_dir() -> Path:
+    env = os.environ.get("CONDOR_DATA")
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve()
+    for base in (Path.cwd(), *here.parents):
+        cand = base.parent / "shared" / "data"
+        if cand.is_dir():
+            return cand
+    return Path.cwd().parent / "shared" / "data"
+
+
+def _instrument(symbol: str, tick: str, lot: str, currency: str, has_trades: bool) -> Instrument:
+    return Instrument(
+        symbol, AssetClass.EQUITY, "SIM", Decimal(tick), Decimal(lot), currency=currency,
+        has_trades=has_trades,
+    )  # fmt: skip
+
+
+def _random_walk(inst: Instrument, n: int, seed: int = 7):
+    rng = random.Random(seed)
+    mid = 18_000
+    ts = 1_700_000_000_000_000_000
+    for _ in range(n):
+        mid += rng.choice((-1, 0, 1))
+        ts += 1_000_000
+        yield QuoteTick(inst.symbol, ts, mid - 1, mid + 1, 1000, 1000)
+
+
+def _report(console: Console, title: str, run: BracketRun) -> None:
+    t = Table(title=title)
+    t.add_column("figure")
+    t.add_column("value", justify="right")
+    rate = run.events_in / run.seconds if run.seconds else 0.0
+    rows = [
+        ("market events in", f"{run.events_in:,}"),
+        ("engine events out", f"{run.events_out:,}"),
+        ("events per second", f"{rate:,.0f}"),
+        ("brackets placed", f"{run.brackets:,}"),
+        ("entries filled", f"{run.entries_filled:,}"),
+        ("take-profits filled", f"{run.take_profits:,}"),
+        ("stop-losses filled", f"{run.stop_losses:,}"),
+        ("brackets still open", f"{run.open_brackets:,}"),
+        ("brackets with two exits filled", f"{sum(1 for x in run.exits_per_bracket if x > 1)}"),
+        ("position at end", str(run.position)),
+        ("realized P&L", str(run.realized_pnl)),
+    ]
+    for k, v in rows:
+        t.add_row(k, v)
+    console.print(t)
+
+
+def _run(console: Console, title: str, feed, inst: Instrument, args) -> int:
+    with Progress(
+        TextColumn("[bold]replay"), BarColumn(), TextColumn("{task.completed:,} events"),
+        TimeElapsedColumn(), console=console, transient=True,
+    ) as progress:  # fmt: skip
+        task = progress.add_task("replay", total=None)
+        run = run_brackets(
+            feed, inst, every=args.every, max_brackets=args.brackets,
+            offset_ticks=args.offset, qty_lots=args.qty,
+            on_progress=lambda n: progress.update(task, completed=n),
+        )  # fmt: skip
+    _report(console, title, run)
+    bad = sum(1 for x in run.exits_per_bracket if x > 1)
+    return 1 if bad else 0
+
+
+def cmd_demo(args) -> int:
+    console = Console()
+    inst = _instrument("IBM", "0.01", "1", "USD", True)
+    path = _data_dir() / DEMO_FILE
+    if path.is_file():
+        console.print(f"Replaying real IBM trades of 2013-10-07 from {path}")
+        return _run(console, "Condor demo: brackets on IBM trades", open_feed(path, inst), inst, args)  # fmt: skip
+    console.print(f"{path} not found: replaying a seeded random walk instead")
+    return _run(console, "Condor demo: brackets on a random walk", _random_walk(inst, 200_000), inst, args)  # fmt: skip
+
+
+def cmd_replay(args) -> int:
+    console = Console()
+    inst = _instrument(args.symbol, args.tick, args.lot, args.currency, not args.quotes_only)
+    feed = open_feed(Path(args.file), inst)
+    return _run(console, f"Condor replay: {Path(args.file).name}", feed, inst, args)
+
+
+def _bracket_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--every", type=int, default=100, help="place a bracket every N events")
+    p.add_argument("--brackets", type=int, default=200, help="at most this many brackets")
+    p.add_argument("--offset", type=int, default=30, help="exit distance from the touch, ticks")
+    p.add_argument("--qty", type=int, default=100, help="bracket size in lots")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="condor", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser("demo", help="bracket backtest over real IBM trades")
+    _bracket_options(demo)
+    demo.set_defaults(func=cmd_demo)
+    rp = sub.add_parser("replay", help="bracket backtest over a recorded feed file")
+    rp.add_argument("file")
+    rp.add_argument("--symbol", default="IBM")
+    rp.add_argument("--tick", default="0.01")
+    rp.add_argument("--lot", default="1")
+    rp.add_argument("--currency", default="USD")
+    rp.add_argument("--quotes-only", action="store_true", help="stops watch bid/ask (FX)")
+    _bracket_options(rp)
+    rp.set_defaults(func=cmd_replay)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
