@@ -1,6 +1,7 @@
-"""``condor``: the command line. Subcommands: ``demo`` (a bracket backtest over real recorded
-IBM trades, or a seeded random walk when the data folder is absent) and ``replay FILE`` (the same
-over any supported feed file). ``--help`` on each."""
+"""``condor``: the command line. Subcommands: ``serve`` (the API server), ``token create`` (a
+JWT for a configured user), ``demo`` (a bracket backtest over real recorded IBM trades, or a
+seeded random walk when the data folder is absent) and ``replay FILE`` (the same over any
+supported feed file). ``--help`` on each."""
 
 from __future__ import annotations
 
@@ -109,6 +110,40 @@ def cmd_replay(args) -> int:
     return _run(console, f"Condor replay: {Path(args.file).name}", feed, inst, args)
 
 
+def cmd_serve(args) -> int:
+    from condor.api.serve import serve
+
+    feed = args.feed
+    if feed not in ("simulated", "none") and not feed.startswith("replay:"):
+        raise SystemExit(f"--feed must be simulated, none or replay:FILE, not {feed!r}")
+    serve(
+        host=args.host, port=args.port, config=args.config, demo=args.demo or args.config is None,
+        feed=feed, database=args.database, speed=args.speed,
+    )  # fmt: skip
+    return 0
+
+
+def cmd_token_create(args) -> int:
+    from condor.api.auth import Authenticator
+    from condor.api.bootstrap import effective_settings
+    from condor.api.settings import Settings
+
+    settings = effective_settings(Settings.load(args.config, demo=args.config is None))
+    auth = Authenticator(settings)
+    user = auth.check_password(args.user, args.password)
+    if user is None:
+        Console(stderr=True).print("unknown user or wrong password")
+        return 2
+    if not os.environ.get("CONDOR_JWT_SECRET") and args.config is None:
+        Console(stderr=True).print(
+            "note: no CONDOR_JWT_SECRET set; the token is valid only for a server started "
+            "with the same secret"
+        )
+    token, _refresh, _ttl = auth.issue(user)
+    print(token)
+    return 0
+
+
 def _bracket_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--every", type=int, default=100, help="place a bracket every N events")
     p.add_argument("--brackets", type=int, default=200, help="at most this many brackets")
@@ -119,6 +154,22 @@ def _bracket_options(p: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="condor", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
+    sv = sub.add_parser("serve", help="run the API server")
+    sv.add_argument("--config", help="TOML configuration file")
+    sv.add_argument("--demo", action="store_true", help="load the demo configuration")
+    sv.add_argument("--host", default="127.0.0.1")
+    sv.add_argument("--port", type=int, default=8000)
+    sv.add_argument("--database", help="database URL (sqlite:///... or postgresql+psycopg://...)")
+    sv.add_argument("--feed", default="simulated", help="simulated | none | replay:FILE")
+    sv.add_argument("--speed", type=float, help="simulated market speed factor")
+    sv.set_defaults(func=cmd_serve)
+    tok = sub.add_parser("token", help="access tokens")
+    tok_sub = tok.add_subparsers(dest="token_command", required=True)
+    tc = tok_sub.add_parser("create", help="print a JWT for a configured user")
+    tc.add_argument("--user", required=True)
+    tc.add_argument("--password", required=True)
+    tc.add_argument("--config", help="TOML configuration file")
+    tc.set_defaults(func=cmd_token_create)
     demo = sub.add_parser("demo", help="bracket backtest over real IBM trades")
     _bracket_options(demo)
     demo.set_defaults(func=cmd_demo)

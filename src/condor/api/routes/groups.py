@@ -1,0 +1,147 @@
+"""``/api/v1/groups``: order lists and contingent groups: submit with new orders (named kind
+or explicit rules), create over existing orders, get, list, edit, delete.
+
+Invariant: a caller sees a group it owns or whose members are all on accounts it may see
+(Operators see all); every existing order named as a member must be visible to the caller, and
+every new order must be on an account it may trade, before the engine is asked anything.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from condor.api import schemas as S
+from condor.api.auth import Principal
+from condor.api.deps import Limit, RuntimeDep, UserDep, parse_cursor
+from condor.api.errors import ApiError
+from condor.api.mapping import group_field, group_out, to_members, to_rules
+from condor.domain.errors import RejectReason
+from condor.domain.groups.commands import CreateGroup, DeleteGroup, EditGroup
+from condor.domain.groups.model import Group, GroupStatus
+from condor.domain.orders.group_events import GroupUpdated
+
+router = APIRouter(prefix="/api/v1/groups", tags=["groups"])
+
+
+def group_visible(e, p: Principal, g: Group) -> bool:
+    if p.is_operator or (g.owner is not None and g.owner == p.username):
+        return True
+    accounts = {e.orders[m.order_id].account for m in g.members if m.order_id in e.orders}
+    return bool(accounts) and all(p.may_see(a) for a in accounts)
+
+
+def _group(e, p: Principal, group_id: str) -> Group:
+    g = e.groups.get(group_id)
+    if g is None or not group_visible(e, p, g):
+        raise ApiError(404, f"unknown group {group_id}", RejectReason.UNKNOWN_GROUP, "group_id")
+    return g
+
+
+def _check_members(e, p: Principal, members: list[S.MemberIn]) -> None:
+    for i, m in enumerate(members):
+        if m.order is not None:
+            p.require_account(m.order.account, f"members[{i}].order.account")
+        else:
+            o = e.orders.get(m.order_id)
+            if o is None or not p.may_see(o.account):
+                raise ApiError(
+                    422, f"unknown order {m.order_id}", RejectReason.UNKNOWN_ORDER,
+                    f"members[{i}].order_id",
+                )  # fmt: skip
+
+
+@router.post("", status_code=201, response_model=S.GroupOut)
+async def create_group(body: S.GroupIn, rt: RuntimeDep, p: UserDep) -> S.GroupOut:
+    """Create a group atomically with its new orders and/or over existing ones. Kinds: OCO,
+    OUO, OTO, Bracket (roles entry / take_profit / stop_loss), ... or Custom with ``rules``.
+    All or nothing: a rejected member rejects the group (field ``members[i].order.<field>``)."""
+    p.require_trade()
+    with rt.read() as e:
+        _check_members(e, p, body.members)
+        cmd = CreateGroup(
+            kind=body.kind,
+            members=to_members(body.members, e.instruments, p.username),
+            rules=to_rules(body.rules),
+            validators=tuple(body.validators),
+            owner=p.username,
+            group_id=body.group_id,
+        )
+        events = rt.execute(cmd, field_map=group_field)
+        gid = next(
+            ev.group_id for ev in events if type(ev) is GroupUpdated and ev.change == "created"
+        )
+        return group_out(e.groups.get(gid), e)
+
+
+@router.get("", response_model=S.Page[S.GroupOut])
+async def list_groups(
+    rt: RuntimeDep,
+    p: UserDep,
+    status: GroupStatus | None = None,
+    account: str | None = None,
+    cursor: str | None = None,
+    limit: Limit = 100,
+) -> S.Page[S.GroupOut]:
+    """Groups the caller may see, oldest first; ``cursor`` is an opaque position."""
+    if account is not None:
+        p.require_account(account)
+    start = parse_cursor(cursor)
+    items: list[S.GroupOut] = []
+    nxt = None
+    with rt.read() as e:
+        groups = list(e.groups)
+        for i in range(start, len(groups)):
+            g = groups[i]
+            if not group_visible(e, p, g):
+                continue
+            if (status is not None and g.status is not status) or (
+                account is not None and g.account != account
+            ):
+                continue
+            if len(items) == limit:
+                nxt = str(i)
+                break
+            items.append(group_out(g, e, with_orders=False))
+    return S.Page[S.GroupOut](items=items, next_cursor=nxt)
+
+
+@router.get("/{group_id}", response_model=S.GroupOut)
+async def get_group(group_id: str, rt: RuntimeDep, p: UserDep) -> S.GroupOut:
+    with rt.read() as e:
+        return group_out(_group(e, p, group_id), e)
+
+
+@router.put("/{group_id}", response_model=S.GroupOut)
+async def edit_group(group_id: str, body: S.GroupEditIn, rt: RuntimeDep, p: UserDep) -> S.GroupOut:
+    """Replace the members (existing orders only), kind and/or rules of an Active group."""
+    p.require_trade()
+    with rt.read() as e:
+        g = _group(e, p, group_id)
+        if body.members is not None:
+            _check_members(e, p, body.members)
+            if any(m.order is not None for m in body.members):
+                raise ApiError(
+                    422, "edit takes existing orders only", RejectReason.GROUP_INVALID, "members"
+                )
+        cmd = EditGroup(
+            group_id=g.group_id,
+            members=to_members(body.members, e.instruments, p.username)
+            if body.members is not None
+            else None,
+            kind=body.kind,
+            rules=to_rules(body.rules),
+            validators=tuple(body.validators),
+            owner=p.owner,
+        )
+        rt.execute(cmd)
+        return group_out(g, e)
+
+
+@router.delete("/{group_id}", response_model=S.GroupOut)
+async def delete_group(group_id: str, rt: RuntimeDep, p: UserDep) -> S.GroupOut:
+    """Delete an Active group: its members are unlinked; no order changes (spec section 2)."""
+    p.require_trade()
+    with rt.read() as e:
+        g = _group(e, p, group_id)
+        rt.execute(DeleteGroup(g.group_id, owner=p.owner))
+        return group_out(g, e)

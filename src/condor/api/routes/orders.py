@@ -1,0 +1,212 @@
+"""``/api/v1/orders``: submit, get (by id or ClOrdID), list, cancel, cancel all, modify,
+replace, explain.
+
+Invariant: every route checks the caller's permission on the order's account before it reads
+or touches it; an order the caller may not see answers 404 exactly like one that does not
+exist, so ids leak nothing. Engine rejections become problem+json (``errors.status_for``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from condor.api import schemas as S
+from condor.api.auth import Principal
+from condor.api.deps import Limit, RuntimeDep, UserDep, parse_cursor
+from condor.api.errors import ApiError
+from condor.api.mapping import (
+    as_api_error,
+    dt_to_ns,
+    explain_out,
+    order_out,
+    to_modify,
+    to_replace,
+    to_submit,
+)
+from condor.domain.errors import DomainError, RejectReason
+from condor.domain.orders import commands as C
+from condor.domain.orders.enums import OrdStatus
+from condor.domain.orders.events import ExecutionReport
+from condor.domain.orders.order import Order
+
+router = APIRouter(prefix="/api/v1/orders", tags=["orders"])
+
+
+def visible_order(e, p: Principal, order_id: int, field: str = "order_id") -> Order:
+    """The order if the caller may see it; 404 otherwise."""
+    o = e.orders.get(order_id)
+    if o is None or not p.may_see(o.account):
+        raise ApiError(404, f"unknown order {order_id}", RejectReason.UNKNOWN_ORDER, field)
+    return o
+
+
+def _convert(fn, *args):
+    try:
+        return fn(*args)
+    except DomainError as err:
+        raise as_api_error(err) from None
+
+
+@router.post("", status_code=201, response_model=S.OrderOut)
+async def submit_order(body: S.OrderIn, rt: RuntimeDep, p: UserDep) -> S.OrderOut:
+    """Place an order. 201 with the order as it stands after the command (an IOC may already
+    be Canceled, a marketable order Filled); 403 for an account the caller may not trade;
+    409/422 when the engine refuses it (nothing is created)."""
+    p.require_trade()
+    p.require_account(body.account)
+    with rt.read() as e:
+        inst = _convert(e.instruments.get, body.symbol)
+        cmd = _convert(to_submit, body, inst, p.username)
+        events = rt.execute(cmd)
+        oid = next(ev.order_id for ev in events if type(ev) is ExecutionReport)
+        return order_out(e.orders[oid])
+
+
+@router.get("", response_model=S.Page[S.OrderOut])
+async def list_orders(
+    rt: RuntimeDep,
+    p: UserDep,
+    account: str | None = None,
+    symbol: str | None = None,
+    status: Annotated[list[OrdStatus] | None, Query()] = None,
+    is_open: Annotated[bool | None, Query(alias="open")] = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    cursor: str | None = None,
+    limit: Limit = 100,
+) -> S.Page[S.OrderOut]:
+    """Orders of the caller's accounts by ascending id. Filters: ``account``, ``symbol``,
+    ``status`` (repeatable), ``open`` (live or not), creation time in [``since``, ``until``)."""
+    if account is not None:
+        p.require_account(account)
+    lo = dt_to_ns(since) if since is not None else None
+    hi = dt_to_ns(until) if until is not None else None
+    statuses = frozenset(status) if status else None
+    items: list[S.OrderOut] = []
+    nxt = None
+    with rt.read() as e:
+        orders = e.orders
+        for oid in range(parse_cursor(cursor) + 1, e.order_seq + 1):
+            o = orders.get(oid)
+            if o is None or not p.may_see(o.account):
+                continue
+            if (account is not None and o.account != account) or (
+                symbol is not None and o.inst.symbol != symbol
+            ):
+                continue
+            if statuses is not None and o.status not in statuses:
+                continue
+            if is_open is not None and o.status.is_terminal == is_open:
+                continue
+            if (lo is not None and o.ts_created < lo) or (hi is not None and o.ts_created >= hi):
+                continue
+            if len(items) == limit:
+                nxt = str(items[-1].order_id)
+                break
+            items.append(order_out(o))
+    return S.Page[S.OrderOut](items=items, next_cursor=nxt)
+
+
+@router.delete("", response_model=S.CancelAllOut)
+async def cancel_all(
+    rt: RuntimeDep, p: UserDep, account: str | None = None, symbol: str | None = None
+) -> S.CancelAllOut:
+    """Cancel every live order of ``account`` (default: every account the caller may trade),
+    optionally of one ``symbol``."""
+    p.require_trade()
+    if account is not None:
+        p.require_account(account)
+    canceled: list[int] = []
+    with rt.read() as e:
+        if account is not None:
+            targets = [account]
+        else:
+            targets = sorted({o.account for o in e.live.values() if p.may_see(o.account)})
+        for acc in targets:
+            for ev in rt.execute(C.CancelAllOrders(acc, symbol)):
+                if (
+                    type(ev) is ExecutionReport
+                    and ev.ord_status is OrdStatus.CANCELED
+                    and p.may_see(ev.account)
+                ):
+                    canceled.append(ev.order_id)
+    return S.CancelAllOut(canceled=canceled)
+
+
+@router.get("/by-cl-ord-id/{cl_ord_id}", response_model=S.OrderOut)
+async def get_by_cl_ord_id(
+    cl_ord_id: str, rt: RuntimeDep, p: UserDep, account: str | None = None
+) -> S.OrderOut:
+    """The newest order with this ClOrdID among the caller's accounts (or ``account``)."""
+    if account is not None:
+        p.require_account(account)
+    with rt.read() as e:
+        if account is not None:
+            o = e.order_by_cl_ord_id(account, cl_ord_id)
+            if o is not None:
+                return order_out(o)
+        for oid in range(e.order_seq, 0, -1):
+            o = e.orders.get(oid)
+            if (
+                o is not None
+                and o.cl_ord_id == cl_ord_id
+                and p.may_see(o.account)
+                and (account is None or o.account == account)
+            ):
+                return order_out(o)
+    raise ApiError(404, f"unknown ClOrdID {cl_ord_id!r}", RejectReason.UNKNOWN_ORDER, "cl_ord_id")
+
+
+@router.get("/{order_id}", response_model=S.OrderOut)
+async def get_order(order_id: int, rt: RuntimeDep, p: UserDep) -> S.OrderOut:
+    with rt.read() as e:
+        return order_out(visible_order(e, p, order_id))
+
+
+@router.delete("/{order_id}", response_model=S.OrderOut)
+async def cancel_order(order_id: int, rt: RuntimeDep, p: UserDep) -> S.OrderOut:
+    """Cancel a live order; 409 when it has already ended."""
+    p.require_trade()
+    with rt.read() as e:
+        o = visible_order(e, p, order_id)
+        rt.execute(C.CancelOrder(o.order_id, o.account))
+        return order_out(o)
+
+
+@router.patch("/{order_id}", response_model=S.OrderOut)
+async def modify_order(order_id: int, body: S.ModifyIn, rt: RuntimeDep, p: UserDep) -> S.OrderOut:
+    """Amend in place (same id): a quantity decrease keeps time priority, a price change or an
+    increase loses it."""
+    p.require_trade()
+    with rt.read() as e:
+        o = visible_order(e, p, order_id)
+        rt.execute(_convert(to_modify, o, body))
+        return order_out(o)
+
+
+@router.post("/{order_id}/replace", status_code=201, response_model=S.OrderOut)
+async def replace_order(order_id: int, body: S.ReplaceIn, rt: RuntimeDep, p: UserDep) -> S.OrderOut:
+    """Cancel/replace: the order becomes Replaced and a new order (new id) takes its place;
+    answers the new order."""
+    p.require_trade()
+    with rt.read() as e:
+        o = visible_order(e, p, order_id)
+        events = rt.execute(_convert(to_replace, o, body))
+        new_id = next(
+            ev.order_id
+            for ev in events
+            if type(ev) is ExecutionReport and ev.orig_order_id == o.order_id
+        )
+        return order_out(e.orders[new_id])
+
+
+@router.get("/{order_id}/explain", response_model=S.ExplainOut)
+async def explain_order(order_id: int, rt: RuntimeDep, p: UserDep) -> S.ExplainOut:
+    """Why the order is in its state: the causal chain of its latest decisive event, newest
+    first, back to the user command, market-data event or timer that started it."""
+    with rt.read() as e:
+        o = visible_order(e, p, order_id)
+        return explain_out(o, e.explain(order_id))

@@ -1,0 +1,173 @@
+"""One ``Settings`` class: environment variables ``CONDOR_*`` over a TOML file over defaults.
+
+Invariant: a ``Settings`` object is plain data (no engine, no sockets); ``bootstrap`` turns it
+into a running system. Nested values come from the environment with ``__`` as the delimiter
+(``CONDOR_STREAM__QUEUE_SIZE=500``) or from JSON (``CONDOR_USERS='[...]'``). Precedence, highest
+first: keyword arguments, environment, TOML file (``Settings.load(config=...)``), defaults.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+class Role(str, Enum):
+    """Permission roles. TRADING: own accounts only; OPERATOR: every account and the simulator
+    controls; READ_ONLY: reads its own accounts, changes nothing."""
+
+    TRADING = "Trading"
+    OPERATOR = "Operator"
+    READ_ONLY = "ReadOnly"
+
+
+class UserConfig(BaseModel):
+    """A user. Give ``password`` (hashed at start-up) or ``password_hash`` (argon2 PHC
+    string). ``accounts``: the accounts a Trading/ReadOnly user may see; ``user_id``: the small
+    integer dialects such as AlphaPoint use."""
+
+    username: str
+    password: str | None = None
+    password_hash: str | None = None
+    role: Role = Role.TRADING
+    accounts: list[str] = Field(default_factory=list)
+    user_id: int | None = None
+
+
+class ApiKeyConfig(BaseModel):
+    """An API key and secret that log in as ``username`` (AlphaPoint style)."""
+
+    key: str
+    secret: str
+    username: str
+
+
+class InstrumentConfig(BaseModel):
+    """An instrument as configured; ``ref_price`` seeds the simulated market (Decimal)."""
+
+    symbol: str
+    asset_class: str
+    venue: str
+    tick_size: Decimal
+    lot_size: Decimal = Decimal(1)
+    currency: str = "USD"
+    calendar: str = "us-equity"
+    board: str | None = None
+    multiplier: Decimal = Decimal(1)
+    has_trades: bool = True
+    description: str = ""
+    ref_price: Decimal | None = None
+
+
+class AccountConfig(BaseModel):
+    """An account: ``cash`` by currency (Decimal amounts), ``positions`` by symbol (signed
+    Decimal quantities, valued at the instrument's ``ref_price`` when it has one)."""
+
+    account_id: str
+    owner: str | None = None
+    cash: dict[str, Decimal] = Field(default_factory=dict)
+    positions: dict[str, Decimal] = Field(default_factory=dict)
+    leverage: int = 1
+    name: str = ""
+
+
+class StreamConfig(BaseModel):
+    """WebSocket stream bounds: ``buffer_size`` messages kept for ``since=`` replay,
+    ``queue_size`` messages queued per client before it is closed as a slow consumer."""
+
+    buffer_size: int = 100_000
+    queue_size: int = 10_000
+
+
+class SimulatorConfig(BaseModel):
+    """The simulated market: ``seed``, ``interval_ms`` between rounds of quotes, ``trade_every``
+    (one trade print every N rounds per instrument), ``speed`` (time multiplier)."""
+
+    seed: int = 7
+    interval_ms: int = 250
+    trade_every: int = 4
+    speed: float = 1.0
+
+
+class Settings(BaseSettings):
+    """Condor's configuration (issue 5, "Server").
+
+    ``feed``: ``simulated`` (seeded random walk), ``none`` (market moves only through the
+    injection endpoints), or ``replay:FILE``. ``clock_start``: None runs on the wall clock; a
+    datetime runs a simulated clock from that instant (moved by market data and ``PUT
+    /api/v1/clock``). ``calendars``: apply the instruments' session calendars (False: always in
+    the regular session). ``market_control``: who may inject market data and move the clock,
+    ``operator`` or ``any`` authenticated user (the demo's default)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CONDOR_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    database_url: str | None = None
+    feed: str = "simulated"
+    demo: bool = False
+    dialects: list[str] = Field(default_factory=list)
+    clock_start: datetime | None = None
+    calendars: bool = False
+    market_control: str | None = None
+    jwt_secret: str = Field(default_factory=lambda: secrets.token_urlsafe(32))
+    jwt_algorithm: str = "HS256"
+    token_ttl_s: int = 8 * 3600
+    users: list[UserConfig] = Field(default_factory=list)
+    api_keys: list[ApiKeyConfig] = Field(default_factory=list)
+    refresh_tokens: dict[str, str] = Field(default_factory=dict)
+    accounts: list[AccountConfig] = Field(default_factory=list)
+    instruments: list[InstrumentConfig] = Field(default_factory=list)
+    stream: StreamConfig = Field(default_factory=StreamConfig)
+    simulator: SimulatorConfig = Field(default_factory=SimulatorConfig)
+    log_level: str = "info"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = settings_cls.model_config.get("toml_file")
+        sources: tuple[PydanticBaseSettingsSource, ...] = (init_settings, env_settings)
+        if toml is not None:
+            sources += (TomlConfigSettingsSource(settings_cls, toml_file=toml),)
+        return sources
+
+    @classmethod
+    def load(cls, config: str | Path | None = None, **overrides) -> Settings:
+        """Settings from ``config`` (a TOML file; raises FileNotFoundError when absent), the
+        environment and ``overrides`` (None values are ignored)."""
+        kw = {k: v for k, v in overrides.items() if v is not None}
+        if config is None:
+            return cls(**kw)
+        path = Path(config)
+        if not path.is_file():
+            raise FileNotFoundError(f"config file {path} not found")
+        bound = type(
+            cls.__name__, (cls,), {"model_config": {**cls.model_config, "toml_file": path}}
+        )
+        return bound(**kw)
+
+    @property
+    def operator_only_market(self) -> bool:
+        """True when market injection and the clock need the Operator role."""
+        if self.market_control is not None:
+            return self.market_control != "any"
+        return not self.demo

@@ -1,0 +1,199 @@
+"""The event stream: a sequenced hub with a replay ring, and the WebSocket ``/api/v1/stream``.
+
+Invariants:
+- every message the hub publishes gets the next stream sequence number (``seq``, from 1, no
+  gaps across the whole hub); the last ``buffer_size`` messages stay in a ring for replay.
+- a caller sees exactly the messages it may see (``visible``): market data is public; order,
+  execution, position and group messages only for the caller's accounts (or groups it owns);
+  Operators see everything. A client that connects with ``since=N`` receives every visible
+  message with ``seq > N`` in order, then the live ones, with none lost in between: the backlog
+  is taken and the live queue registered in one synchronous step of the event loop.
+- a client's live queue is bounded (``queue_size``); when it is full the client is closed with
+  code 4008 and a reason naming the last ``seq`` delivered, never dropped silently. A ``since``
+  older than the ring closes with 4410, one ahead of the head with 4409, a bad token with 4401.
+
+Wire: every message is ``{"seq": n, "type": t, "data": {...}}`` with ``type`` one of
+``order``, ``execution``, ``trail``, ``position``, ``group``, ``rejected``, ``quote``,
+``trade``; the first frame is ``{"type": "welcome", "head": n}`` (not sequenced).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import deque
+
+import orjson
+from fastapi import APIRouter, WebSocket
+
+from condor.api.auth import Principal
+from condor.api.errors import ApiError
+
+Scope = tuple[frozenset[str] | None, str | None] | None
+"""None: public; else (accounts, owner) of the message."""
+
+CLOSE_UNAUTHORIZED = 4401
+CLOSE_SLOW = 4008
+CLOSE_GAP = 4410
+CLOSE_AHEAD = 4409
+
+
+def visible(p: Principal, scope: Scope) -> bool:
+    if scope is None or p.is_operator:
+        return True
+    accounts, owner = scope
+    if owner is not None and owner == p.username:
+        return True
+    return bool(accounts) and not accounts.isdisjoint(p.accounts)
+
+
+class StreamGap(Exception):
+    """``since`` cannot be served gap-free; ``code`` is the WebSocket close code."""
+
+    def __init__(self, code: int, text: str) -> None:
+        super().__init__(text)
+        self.code = code
+
+
+class Subscriber:
+    __slots__ = ("closed", "event", "last_sent", "limit", "overflow", "principal", "queue", "types")
+
+    def __init__(self, principal: Principal, limit: int, types: frozenset[str] | None) -> None:
+        self.principal = principal
+        self.limit = limit
+        self.types = types
+        self.queue: deque[tuple[int, str]] = deque()
+        self.event = asyncio.Event()
+        self.overflow = False
+        self.closed = False
+        self.last_sent = 0
+
+    def wants(self, kind: str, scope: Scope) -> bool:
+        return (self.types is None or kind in self.types) and visible(self.principal, scope)
+
+    def push(self, seq: int, text: str) -> None:
+        if self.overflow:
+            return
+        if len(self.queue) >= self.limit:
+            self.overflow = True
+        else:
+            self.queue.append((seq, text))
+        self.event.set()
+
+
+class StreamHub:
+    """Sequencer, replay ring and fan-out. Call only from the event loop's thread."""
+
+    def __init__(self, buffer_size: int = 100_000, queue_size: int = 10_000) -> None:
+        self.seq = 0
+        self.queue_size = queue_size
+        self.ring: deque[tuple[int, str, Scope, str]] = deque(maxlen=buffer_size)
+        self.subs: set[Subscriber] = set()
+
+    def publish(self, kind: str, scope: Scope, data: dict) -> int:
+        self.seq += 1
+        seq = self.seq
+        text = orjson.dumps({"seq": seq, "type": kind, "data": data}).decode()
+        self.ring.append((seq, kind, scope, text))
+        for s in self.subs:
+            if s.wants(kind, scope):
+                s.push(seq, text)
+        return seq
+
+    def subscribe(
+        self, p: Principal, since: int | None, types: frozenset[str] | None = None
+    ) -> tuple[Subscriber, list[tuple[int, str]]]:
+        """Register a subscriber and return it with the backlog of visible messages after
+        ``since`` (empty for None). Raises StreamGap when the ring no longer holds them."""
+        sub = Subscriber(p, self.queue_size, types)
+        backlog: list[tuple[int, str]] = []
+        if since is not None:
+            if since > self.seq:
+                raise StreamGap(CLOSE_AHEAD, f"since={since} is ahead of the head {self.seq}")
+            oldest = self.ring[0][0] if self.ring else self.seq + 1
+            if since < oldest - 1:
+                raise StreamGap(
+                    CLOSE_GAP, f"since={since} is older than the replay buffer (oldest {oldest})"
+                )
+            start = len(self.ring) - (self.seq - since)
+            for i in range(max(start, 0), len(self.ring)):
+                seq, kind, scope, text = self.ring[i]
+                if sub.wants(kind, scope):
+                    backlog.append((seq, text))
+        self.subs.add(sub)
+        return sub, backlog
+
+    def unsubscribe(self, sub: Subscriber) -> None:
+        self.subs.discard(sub)
+
+
+router = APIRouter()
+
+
+def _token(ws: WebSocket, token: str | None) -> str | None:
+    if token:
+        return token
+    h = ws.headers.get("authorization", "")
+    return h[7:] if h.lower().startswith("bearer ") else None
+
+
+@router.websocket("/api/v1/stream")
+async def stream(
+    ws: WebSocket, since: int | None = None, token: str | None = None, types: str | None = None
+) -> None:
+    """Events the caller may see, sequenced; ``since=<seq>`` replays what it missed.
+    Authenticate with ``?token=<jwt>`` or an ``Authorization: Bearer`` header; ``types``
+    filters by message type (comma-separated)."""
+    rt = ws.app.state.runtime
+    await ws.accept()
+    tok = _token(ws, token)
+    try:
+        if tok is None:
+            raise ApiError(401, "missing token")
+        p = rt.auth.decode(tok)
+    except ApiError as e:
+        await ws.close(CLOSE_UNAUTHORIZED, e.detail)
+        return
+    kinds = frozenset(t.strip() for t in types.split(",") if t.strip()) if types else None
+    try:
+        sub, backlog = rt.hub.subscribe(p, since, kinds)
+    except StreamGap as e:
+        await ws.close(e.code, str(e))
+        return
+    receiver = asyncio.create_task(_watch_close(ws, sub))
+    try:
+        await ws.send_text(orjson.dumps({"type": "welcome", "head": rt.hub.seq}).decode())
+        for seq, text in backlog:
+            await ws.send_text(text)
+            sub.last_sent = seq
+        while True:
+            await sub.event.wait()
+            sub.event.clear()
+            if sub.closed:
+                break
+            while sub.queue:
+                seq, text = sub.queue.popleft()
+                await ws.send_text(text)
+                sub.last_sent = seq
+            if sub.overflow:
+                reason = f"slow consumer: queue of {sub.limit} full; reconnect with since={sub.last_sent}"
+                await ws.close(CLOSE_SLOW, reason[:120])
+                break
+    except Exception:  # the client went away mid-send
+        pass
+    finally:
+        rt.hub.unsubscribe(sub)
+        receiver.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await receiver
+
+
+async def _watch_close(ws: WebSocket, sub: Subscriber) -> None:
+    try:
+        while True:
+            msg = await ws.receive()
+            if msg["type"] == "websocket.disconnect":
+                break
+    finally:
+        sub.closed = True
+        sub.event.set()

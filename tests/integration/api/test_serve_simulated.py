@@ -1,0 +1,74 @@
+"""``serve()`` in a real subprocess with the demo configuration and the simulated market: the
+server starts, ``/docs`` answers, and the seeded random walk moves the demo instruments."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from decimal import Decimal
+
+import httpx
+
+from condor.api.simulator import RandomWalk
+from condor.domain.instruments import AssetClass, Instrument
+
+from server_fixtures import free_port
+
+
+def test_random_walk_is_seeded_and_on_the_grid():
+    # Arrange
+    inst = Instrument("IBM", AssetClass.EQUITY, "NYSE", Decimal("0.01"))
+    a = RandomWalk([inst], {"IBM": 25_000}, seed=3)
+    b = RandomWalk([inst], {"IBM": 25_000}, seed=3)
+    # Act
+    ra = [a.step(i) for i in range(50)]
+    rb = [b.step(i) for i in range(50)]
+    # Assert
+    assert ra == rb
+    quotes = [e for r in ra for e in r if hasattr(e, "bid")]
+    assert all(isinstance(q.bid, int) and q.bid < q.ask for q in quotes)
+    assert len({q.bid for q in quotes}) > 1
+
+
+def test_serve_demo_with_simulated_market():
+    # Arrange
+    port = free_port()
+    code = (
+        "from condor.api.serve import serve; "
+        f"serve('127.0.0.1', {port}, demo=True, feed='simulated')"
+    )
+    env = {"CONDOR_SIMULATOR__INTERVAL_MS": "20", "CONDOR_LOG_LEVEL": "warning"}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code], env={**os.environ, **env},
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            assert proc.poll() is None, proc.stderr.read().decode()
+            try:
+                if httpx.get(f"{url}/api/v1/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.05)
+        # Act
+        docs = httpx.get(f"{url}/docs")
+        tok = httpx.post(
+            f"{url}/api/v1/auth/token", json={"username": "demo", "password": "demo"}
+        ).json()["access_token"]
+        h = {"Authorization": f"Bearer {tok}"}
+        first = httpx.get(f"{url}/api/v1/marketdata/IBM", headers=h).json()
+        time.sleep(0.3)
+        later = httpx.get(f"{url}/api/v1/marketdata/IBM", headers=h).json()
+        # Assert
+        assert docs.status_code == 200
+        assert first["bid"] is not None and first["ask"] is not None
+        assert later["ts"] != first["ts"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

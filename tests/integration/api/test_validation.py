@@ -1,0 +1,107 @@
+"""Invalid input answers RFC 9457 problem+json naming the field; a refused command changes
+nothing (no order, no hold)."""
+
+from __future__ import annotations
+
+import pytest
+
+from server_fixtures import demo, limit_order, server
+
+PROBLEM = "application/problem+json"
+
+
+def _state(demo):
+    orders = demo.get("/api/v1/orders", params={"account": "123456", "limit": 1000}).json()
+    bal = demo.get("/api/v1/accounts/123456/balances").json()
+    pos = demo.get("/api/v1/accounts/123456/positions").json()
+    return len(orders["items"]), bal, pos
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field", "reason"),
+    [
+        (limit_order(price="100.001"), 422, "price", "validation.price_off_tick"),
+        (limit_order(qty="abc"), 422, "quantity", "validation.invalid_field"),
+        ({**limit_order(), "quantity": None}, 422, "quantity", "validation.invalid_field"),
+        ({k: v for k, v in limit_order().items() if k != "quantity"}, 422, "quantity",
+         "validation.missing_field"),
+        (limit_order(side="Sideways"), 422, "side", "validation.invalid_field"),
+        (limit_order(colour="red"), 422, "colour", "validation.invalid_field"),
+        ({**limit_order(), "price": None}, 422, "price", "validation.missing_field"),
+        (limit_order(qty="0"), 422, "quantity", "validation.non_positive_qty"),
+        (limit_order(symbol="NOPE"), 422, "symbol", "validation.unknown_instrument"),
+        (limit_order(account="SBER", symbol="SBER", qty="15"), 403, "account", "auth.not_authorized"),
+        (limit_order(symbol="SBER", qty="15"), 422, "quantity", "validation.qty_off_lot"),
+        (limit_order(qty="100000", price="100.00"), 409, "quantity", "risk.insufficient_funds"),
+        (limit_order(side="Sell", qty="5000"), 409, "quantity", "risk.no_long_position"),
+        (limit_order(time_in_force="GTD"), 422, "expire_time", "validation.missing_field"),
+    ],
+)  # fmt: skip
+def test_invalid_order_is_problem_with_field_and_changes_nothing(demo, body, status, field, reason):
+    # Arrange
+    before = _state(demo)
+    # Act
+    r = demo.post("/api/v1/orders", json=body)
+    # Assert
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"].startswith(PROBLEM)
+    p = r.json()
+    assert (p["field"], p["reason"], p["status"]) == (field, reason, status)
+    assert p["title"] and p["detail"] and p["type"].startswith("urn:condor:problem:")
+    assert _state(demo) == before
+
+
+def test_duplicate_cl_ord_id_is_409(demo):
+    assert demo.post("/api/v1/orders", json=limit_order(cl_ord_id="dup-1")).status_code == 201
+    before = _state(demo)
+    r = demo.post("/api/v1/orders", json=limit_order(cl_ord_id="dup-1"))
+    assert r.status_code == 409 and r.json()["field"] == "cl_ord_id"
+    assert _state(demo) == before
+
+
+def test_bad_modify_is_problem_and_order_unchanged(demo):
+    oid = demo.post("/api/v1/orders", json=limit_order()).json()["order_id"]
+    before = demo.get(f"/api/v1/orders/{oid}").json()
+    off_tick = demo.patch(f"/api/v1/orders/{oid}", json={"price": "1.234"})
+    no_stop = demo.patch(f"/api/v1/orders/{oid}", json={"stop_price": "90.00"})
+    assert (off_tick.status_code, off_tick.json()["field"]) == (422, "price")
+    assert (no_stop.status_code, no_stop.json()["field"]) == (422, "stop_price")
+    assert demo.get(f"/api/v1/orders/{oid}").json() == before
+
+
+def test_group_member_error_names_the_member_field_and_creates_nothing(demo):
+    # Arrange
+    before = _state(demo)
+    body = {
+        "kind": "OCO",
+        "members": [
+            {"order": limit_order(price="90.00")},
+            {"order": limit_order(price="90.005")},
+        ],
+    }
+    engine_body = {
+        "kind": "OCO",
+        "members": [
+            {"order": limit_order(price="90.00")},
+            {"order": {**limit_order(), "price": None}},
+        ],
+    }
+    # Act
+    conv = demo.post("/api/v1/groups", json=body)
+    eng = demo.post("/api/v1/groups", json=engine_body)
+    both = demo.post(
+        "/api/v1/groups", json={"kind": "OCO", "members": [{"order_id": 1, "order": limit_order()}]}
+    )
+    # Assert
+    assert conv.status_code == 422 and conv.json()["field"] == "members[1].order.price"
+    assert eng.status_code == 422 and eng.json()["field"] == "members[1].order.price"
+    assert eng.json()["reason"] == "validation.missing_field"
+    assert both.status_code == 422 and both.json()["field"] == "members[0]"
+    assert _state(demo) == before
+
+
+def test_bad_quote_is_422(demo):
+    r = demo.post("/api/v1/marketdata/IBM/quotes", json={"bid": "101.00", "ask": "100.00"})
+    assert r.status_code == 422 and r.json()["field"] == "ask"
+    r = demo.post("/api/v1/marketdata/IBM/trades", json={"price": "100.005", "size": "1"})
+    assert r.status_code == 422 and r.json()["field"] == "price"
