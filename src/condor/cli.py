@@ -144,6 +144,31 @@ def cmd_token_create(args) -> int:
     return 0
 
 
+def _build_engine_from(config: str | None):
+    from condor.api.bootstrap import build_runtime
+    from condor.api.settings import Settings
+
+    settings = Settings.load(config, demo=config is None)
+    return lambda: build_runtime(settings).engine
+
+
+def cmd_db_upgrade(args) -> int:
+    from condor.store.migrations import upgrade
+
+    upgrade(args.database)
+    Console().print(f"database {args.database} is at the newest schema")
+    return 0
+
+
+def cmd_db_check(args) -> int:
+    from condor.store.check import check
+    from condor.store.journal import Store
+
+    report = check(Store.open(args.database), _build_engine_from(args.config))
+    Console().print(str(report))
+    return 0 if report.ok else 1
+
+
 def _bracket_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--every", type=int, default=100, help="place a bracket every N events")
     p.add_argument("--brackets", type=int, default=200, help="at most this many brackets")
@@ -163,6 +188,15 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--feed", default="simulated", help="simulated | none | replay:FILE")
     sv.add_argument("--speed", type=float, help="simulated market speed factor")
     sv.set_defaults(func=cmd_serve)
+    db = sub.add_parser("db", help="database schema and consistency")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    up = db_sub.add_parser("upgrade", help="create or migrate the schema (Alembic)")
+    up.add_argument("--database", required=True, help="sqlite:///... or postgresql+psycopg://...")
+    up.set_defaults(func=cmd_db_upgrade)
+    ck = db_sub.add_parser("check", help="replay the journal and compare with the stored state")
+    ck.add_argument("--database", required=True)
+    ck.add_argument("--config", help="TOML configuration the journal was written with")
+    ck.set_defaults(func=cmd_db_check)
     tok = sub.add_parser("token", help="access tokens")
     tok_sub = tok.add_subparsers(dest="token_command", required=True)
     tc = tok_sub.add_parser("create", help="print a JWT for a configured user")

@@ -88,6 +88,7 @@ class Engine(OrderHandlers, Matching, SessionTimers, GroupHandlers):
         self.cmd_seq = 0
         self.order_seq = 0
         self.trade_seq = 0
+        self._prio = 0  # time priority of the book, part of the engine's state
         self._out: list = []
         self._queue: deque = deque()
         self._draining = False

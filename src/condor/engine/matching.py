@@ -48,8 +48,6 @@ _BIDX = {TriggerBasis.LAST: 0, TriggerBasis.BID: 1, TriggerBasis.ASK: 2, Trigger
 
 
 class Matching:
-    _prio = 0
-
     # -- placing a working order --------------------------------------------------------
     def _work(self, o, v, cause: Cause) -> None:
         """Put a working order where it belongs: parked, trigger index, or matched/rested."""
@@ -79,8 +77,8 @@ class Matching:
             return
         leaves = o.qty - o.cum_qty
         o.visible = leaves if o.display_qty is None else min(o.display_qty, leaves)
-        Matching._prio += 1
-        v.book.add(o, Matching._prio)
+        self._prio += 1
+        v.book.add(o, self._prio)
 
     def _match(self, o, v, cause: Cause) -> None:
         book = v.book
@@ -146,8 +144,8 @@ class Matching:
         elif q >= p.visible:
             book.pop_front(p)
             p.visible = leaves_after if p.display_qty is None else min(p.display_qty, leaves_after)
-            Matching._prio += 1
-            book.add(p, Matching._prio)
+            self._prio += 1
+            book.add(p, self._prio)
         else:
             p.visible -= q
         self._fill(p, q, p.price, cause, liquidity, tid)

@@ -37,6 +37,16 @@ class Level(deque):
         self.price = price
         self.live = 0
 
+    def __reduce__(self):
+        return (_restore_level, (self.price, self.live, list(self)))
+
+
+def _restore_level(price: int, live: int, orders: list) -> Level:
+    level = Level(price)
+    level.extend(orders)
+    level.live = live
+    return level
+
 
 class OrderBook:
     """Resting client orders of one instrument. Holds Order objects; knows only price, side,

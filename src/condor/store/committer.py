@@ -1,0 +1,137 @@
+"""Group commit: many submissions share one transaction and one fsync.
+
+Invariant: a submission's future resolves only after the transaction holding its input has
+committed (acknowledge only what is durable). Submissions are applied to the engine in queue
+order by one task (the single writer); a batch closes when it holds ``max_batch`` inputs, or
+when the queue is empty and ``max_wait_ms`` has passed since the batch's first input (0: as soon
+as the queue is empty). The commit runs in a dedicated thread, so submitters keep queueing while
+it runs and the next batch is as large as the load. If a commit fails, every submission of the
+batch fails with the StoreError, and the committer refuses everything after it (``failed``):
+the engine has moved past what is stored, so only a restart (recovery from the journal) may
+accept orders again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from condor.store.errors import StoreError
+from condor.store.journal import Store
+from condor.store.recorder import Applied, Recorder, default_response
+
+
+class GroupCommitter:
+    """Args: ``recorder`` (engine + journal numbering), ``store``, ``max_batch`` inputs per
+    transaction, ``max_wait_ms`` extra wait for company, ``snapshotter`` (optional; asked after
+    each commit)."""
+
+    def __init__(
+        self,
+        recorder: Recorder,
+        store: Store,
+        max_batch: int = 512,
+        max_wait_ms: float = 0.0,
+        snapshotter=None,
+    ) -> None:
+        self.recorder = recorder
+        self.store = store
+        self.max_batch = max_batch
+        self.max_wait = max_wait_ms / 1000.0
+        self.snapshotter = snapshotter
+        self.failed: BaseException | None = None
+        self.commits = 0
+        self.acked = 0
+        self._queue: asyncio.Queue | None = None
+        self._task: asyncio.Task | None = None
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="condor-commit")
+
+    async def start(self) -> None:
+        self._queue = asyncio.Queue()
+        self._task = asyncio.create_task(self._run(), name="condor-group-commit")
+
+    async def stop(self) -> None:
+        """Commit what is queued, then stop."""
+        if self._task is not None:
+            await self._queue.put(None)
+            await self._task
+            self._task = None
+        self._pool.shutdown(wait=True)
+
+    async def submit(
+        self, inp, key: tuple[str, str] | None = None, respond=default_response
+    ) -> Applied:
+        """Apply ``inp`` and return once it is durable. Raises StoreError when it could not be
+        stored (the input must then be treated as not accepted)."""
+        if self.failed is not None:
+            raise StoreError(f"store unavailable, input refused: {self.failed}")
+        fut = asyncio.get_running_loop().create_future()
+        await self._queue.put((inp, key, respond, fut))
+        return await fut
+
+    async def _run(self) -> None:
+        q = self._queue
+        loop = asyncio.get_running_loop()
+        stopping = False
+        while not stopping:
+            item = await q.get()
+            if item is None:
+                break
+            batch: list[tuple[Any, asyncio.Future]] = []
+            deadline = time.monotonic() + self.max_wait
+            while True:
+                self._apply(item, batch)
+                if len(batch) >= self.max_batch:
+                    break
+                try:
+                    item = q.get_nowait()
+                except asyncio.QueueEmpty:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        break
+                    try:
+                        item = await asyncio.wait_for(q.get(), left)
+                    except TimeoutError:
+                        break
+                if item is None:
+                    stopping = True
+                    break
+            await self._commit(batch, loop)
+
+    def _apply(self, item, batch: list) -> None:
+        inp, key, respond, fut = item
+        if self.failed is not None:
+            fut.set_exception(StoreError(f"store unavailable, input refused: {self.failed}"))
+            return
+        try:
+            res = self.recorder.apply(inp, key, respond)
+        except Exception as e:  # a bug in the engine: refuse this input, keep going
+            fut.set_exception(e)
+            return
+        batch.append((res, fut))
+
+    async def _commit(self, batch: list, loop) -> None:
+        if not batch:
+            return
+        rec = self.recorder
+        if rec.pending:
+            b = rec.flush()
+            try:
+                await loop.run_in_executor(self._pool, self.store.append, b)
+            except BaseException as e:
+                self.failed = e
+                rec.discard()
+                err = e if isinstance(e, StoreError) else StoreError(str(e))
+                for _, fut in batch:
+                    if not fut.done():
+                        fut.set_exception(err)
+                return
+            self.commits += 1
+            if self.snapshotter is not None:
+                await loop.run_in_executor(self._pool, self.snapshotter.maybe, rec.next_seq - 1)
+        for res, fut in batch:
+            self.acked += 1
+            if not fut.done():
+                fut.set_result(res)

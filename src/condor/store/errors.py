@@ -1,0 +1,13 @@
+"""Errors of the store, each with a message an operator can act on."""
+
+from __future__ import annotations
+
+
+class StoreError(RuntimeError):
+    """The database cannot be used: unreachable, corrupt, foreign, out of date, or full.
+    Nothing was acknowledged that the store did not commit."""
+
+
+class RecoveryError(StoreError):
+    """Replaying the journal did not reproduce the stored events (different code, different
+    configuration, or a damaged journal)."""

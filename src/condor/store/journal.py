@@ -1,0 +1,304 @@
+"""The store: one database (SQLite file or PostgreSQL) holding journal, events and read models.
+
+Invariant: ``append`` writes a batch of inputs, the events they produced, the state rows they
+changed and their idempotency keys in ONE transaction; when it returns, the batch is durable
+(SQLite: WAL with ``synchronous=FULL``, so the commit has been fsynced; PostgreSQL: the commit
+has been flushed to its WAL with the server's default ``synchronous_commit=on``). When it
+raises, nothing of the batch is stored, and the caller must not acknowledge any of it.
+
+URLs: ``sqlite:///path/to/condor.db`` (the parent directory is created on first start) or
+``postgresql+psycopg://user@host:5432/db`` (add ``?options=-csearch_path%3Dname`` for a
+schema). ``Store.open`` creates the schema in an empty database through the Alembic migrations,
+refuses a database of another application, a corrupt file, or one that needs
+``condor db upgrade``, with a ``StoreError`` that says which.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy import event as sa_event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine as SAEngine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from condor.store import schema as S
+from condor.store.errors import StoreError
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+@dataclass
+class Batch:
+    """Rows of one group commit. ``state`` maps a read-model table name to its rows (upserted,
+    one per primary key: the state after the batch's last input)."""
+
+    inputs: list[dict] = field(default_factory=list)
+    events: list[dict] = field(default_factory=list)
+    idempotency: list[dict] = field(default_factory=list)
+    state: dict[str, list[dict]] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.inputs)
+
+
+class Store:
+    """A Condor database. Build with ``Store.open(url)``; ``close()`` when done."""
+
+    def __init__(self, url: str, db: SAEngine) -> None:
+        self.url = url
+        self.db = db
+        self.dialect = db.dialect.name
+        self._upsert = {t.name: self._upsert_stmt(t) for t in S.STATE_TABLES}
+
+    # -- opening ------------------------------------------------------------------------
+    @classmethod
+    def open(cls, url: str, *, create: bool = True, echo: bool = False) -> Store:
+        """Open (and on first start create) the database at ``url``. Raises StoreError."""
+        from condor.store.migrations import HEAD, current_revision, upgrade
+
+        u = make_url(url)
+        if u.get_backend_name() == "sqlite":
+            _check_sqlite_file(u.database, create)
+        db = create_db(url, echo=echo)
+        try:
+            with db.connect() as c:
+                rev = current_revision(c)
+                tables = set(sa.inspect(c).get_table_names())
+        except DBAPIError as e:
+            db.dispose()
+            raise StoreError(f"cannot open database {_safe(url)}: {_reason(e)}") from e
+        if rev is None:
+            if tables:
+                db.dispose()
+                raise StoreError(
+                    f"{_safe(url)} is not a Condor database (it holds tables "
+                    f"{', '.join(sorted(tables)[:5])} and no alembic_version); refusing to use it"
+                )
+            if not create:
+                db.dispose()
+                raise StoreError(f"{_safe(url)} has no Condor schema; run `condor db upgrade`")
+            upgrade(url, engine=db)
+        elif rev != HEAD:
+            db.dispose()
+            raise StoreError(
+                f"{_safe(url)} is at schema revision {rev}, this Condor needs {HEAD}; "
+                "run `condor db upgrade`"
+            )
+        return cls(url, db)
+
+    def close(self) -> None:
+        self.db.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- writing ------------------------------------------------------------------------
+    def _upsert_stmt(self, t: sa.Table):
+        ins = (sqlite.insert if self.dialect == "sqlite" else postgresql.insert)(t)
+        pk = [c.name for c in t.primary_key.columns]
+        cols = {c.name: ins.excluded[c.name] for c in t.columns if c.name not in pk}
+        return ins.on_conflict_do_update(index_elements=pk, set_=cols)
+
+    def append(self, batch: Batch) -> None:
+        """Write ``batch`` in one transaction; return once it is durable. Raises StoreError
+        (nothing of the batch is then stored)."""
+        if not batch.inputs:
+            return
+        try:
+            with self.db.begin() as c:
+                c.execute(S.journal.insert(), batch.inputs)
+                if batch.events:
+                    c.execute(S.events.insert(), batch.events)
+                if batch.idempotency:
+                    c.execute(S.idempotency_keys.insert(), batch.idempotency)
+                for name, rows in batch.state.items():
+                    if rows:
+                        c.execute(self._upsert[name], rows)
+        except DBAPIError as e:
+            raise StoreError(f"commit failed, batch not stored: {_reason(e)}") from e
+
+    def write_state(self, engine) -> None:
+        """Upsert every read-model row of ``engine`` (the initial state on first start)."""
+        from condor.store.rows import all_rows
+
+        try:
+            with self.db.begin() as c:
+                for name, table_rows in all_rows(engine).items():
+                    if table_rows:
+                        c.execute(self._upsert[name], list(table_rows.values()))
+        except DBAPIError as e:
+            raise StoreError(f"initial state not written: {_reason(e)}") from e
+
+    def write_snapshot(self, input_seq: int, event_seq: int, fmt: str, ts_ns: int, data: bytes):
+        try:
+            with self.db.begin() as c:
+                c.execute(
+                    S.snapshots.insert(),
+                    {
+                        "input_seq": input_seq,
+                        "event_seq": event_seq,
+                        "format": fmt,
+                        "ts_ns": ts_ns,
+                        "data": data,
+                    },
+                )
+                # keep the two newest: one may be unreadable by a newer Condor
+                keep = sa.select(S.snapshots.c.input_seq).order_by(
+                    S.snapshots.c.input_seq.desc()
+                ).limit(2)  # fmt: skip
+                c.execute(S.snapshots.delete().where(S.snapshots.c.input_seq.not_in(keep)))
+        except DBAPIError as e:
+            raise StoreError(f"snapshot not written: {_reason(e)}") from e
+
+    # -- reading ------------------------------------------------------------------------
+    def last_input_seq(self) -> int:
+        with self.db.connect() as c:
+            return c.execute(sa.select(sa.func.max(S.journal.c.seq))).scalar() or 0
+
+    def last_event_seq(self) -> int:
+        with self.db.connect() as c:
+            return c.execute(sa.select(sa.func.max(S.events.c.seq))).scalar() or 0
+
+    def inputs(self, after: int = 0, chunk: int = 20_000) -> Iterator[sa.Row]:
+        """Journal rows with ``seq > after`` in order (seq, kind, type, ts_ns, payload,
+        first_event, last_event), read in chunks so that a long journal is never in memory."""
+        j = S.journal
+        cols = (j.c.seq, j.c.kind, j.c.type, j.c.ts_ns, j.c.payload, j.c.first_event,
+                j.c.last_event)  # fmt: skip
+        while True:
+            with self.db.connect() as c:
+                rows = c.execute(
+                    sa.select(*cols).where(j.c.seq > after).order_by(j.c.seq).limit(chunk)
+                ).all()
+            if not rows:
+                return
+            yield from rows
+            after = rows[-1][0]
+
+    def events_between(self, first: int, last: int) -> list[sa.Row]:
+        """Stored events with ``first <= seq <= last`` in order."""
+        e = S.events
+        with self.db.connect() as c:
+            return c.execute(
+                sa.select(e).where(e.c.seq >= first, e.c.seq <= last).order_by(e.c.seq)
+            ).all()
+
+    def latest_snapshot(self) -> sa.Row | None:
+        s = S.snapshots
+        with self.db.connect() as c:
+            return c.execute(sa.select(s).order_by(s.c.input_seq.desc()).limit(1)).first()
+
+    def snapshots(self) -> list[sa.Row]:
+        s = S.snapshots
+        with self.db.connect() as c:
+            return c.execute(sa.select(s).order_by(s.c.input_seq.desc())).all()
+
+    def idempotency_keys(self) -> dict[tuple[str, str], tuple[int, str]]:
+        t = S.idempotency_keys
+        with self.db.connect() as c:
+            return {
+                (r.scope, r.key): (r.input_seq, r.response)
+                for r in c.execute(sa.select(t.c.scope, t.c.key, t.c.input_seq, t.c.response))
+            }
+
+    def state_rows(self, table: str) -> dict[tuple, dict]:
+        """Every row of a read-model table by primary key (for ``check``)."""
+        t = S.metadata.tables[table]
+        pk = [c.name for c in t.primary_key.columns]
+        with self.db.connect() as c:
+            return {tuple(r[k] for k in pk): dict(r) for r in c.execute(sa.select(t)).mappings()}
+
+    # -- read models: queries that never touch the engine --------------------------------
+    def orders_of_account(
+        self, account: str, status: str | None = None, limit: int = 1000, after_id: int = 0
+    ) -> list[dict]:
+        """Orders of ``account`` (optionally one status), by order id, keyset-paginated."""
+        o = S.orders
+        q = sa.select(o).where(o.c.account == account, o.c.order_id > after_id)
+        if status is not None:
+            q = q.where(o.c.status == status)
+        with self.db.connect() as c:
+            return [dict(r) for r in c.execute(q.order_by(o.c.order_id).limit(limit)).mappings()]
+
+    def orders_by_status(self, status: str, limit: int = 1000, after_id: int = 0) -> list[dict]:
+        o = S.orders
+        q = sa.select(o).where(o.c.status == status, o.c.order_id > after_id)
+        with self.db.connect() as c:
+            return [dict(r) for r in c.execute(q.order_by(o.c.order_id).limit(limit)).mappings()]
+
+    def orders_created_between(self, t0_ns: int, t1_ns: int, limit: int = 1000) -> list[dict]:
+        o = S.orders
+        q = sa.select(o).where(o.c.ts_created >= t0_ns, o.c.ts_created < t1_ns)
+        with self.db.connect() as c:
+            return [
+                dict(r)
+                for r in c.execute(q.order_by(o.c.ts_created, o.c.order_id).limit(limit)).mappings()
+            ]
+
+    def groups_of_owner(self, owner: str, limit: int = 1000) -> list[dict]:
+        g = S.groups
+        q = sa.select(g).where(g.c.owner == owner).order_by(g.c.created_ns, g.c.group_id)
+        with self.db.connect() as c:
+            return [dict(r) for r in c.execute(q.limit(limit)).mappings()]
+
+
+# -- engines and URLs -------------------------------------------------------------------
+def create_db(url: str, echo: bool = False) -> SAEngine:
+    """A SQLAlchemy engine for ``url`` with Condor's durability settings."""
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite":
+        db = sa.create_engine(u, echo=echo, connect_args={"check_same_thread": False})
+
+        @sa_event.listens_for(db, "connect")
+        def _pragmas(dbapi_conn, _record) -> None:
+            cur = dbapi_conn.cursor()
+            try:
+                cur.execute("PRAGMA journal_mode=WAL")
+                cur.execute("PRAGMA synchronous=FULL")
+                cur.execute("PRAGMA busy_timeout=5000")
+            finally:
+                cur.close()
+
+        return db
+    return sa.create_engine(u, echo=echo, pool_pre_ping=True)
+
+
+def _check_sqlite_file(path: str | None, create: bool) -> None:
+    if not path or path == ":memory:":
+        raise StoreError("an in-memory SQLite database is not durable; give a file path")
+    p = Path(path)
+    if p.exists():
+        if p.is_dir():
+            raise StoreError(f"{p} is a directory, not a SQLite database file")
+        with p.open("rb") as f:
+            head = f.read(16)
+        if head and head != SQLITE_MAGIC:
+            raise StoreError(f"{p} is not a SQLite database (corrupt or foreign file); refusing")
+    elif create:
+        try:
+            p.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise StoreError(f"cannot create the data directory {p.parent}: {e}") from e
+    else:
+        raise StoreError(f"{p} does not exist")
+
+
+def _reason(e: BaseException) -> str:
+    orig = getattr(e, "orig", None)
+    text = str(orig if orig is not None else e).strip().splitlines()
+    msg = text[0] if text else type(e).__name__
+    if isinstance(e, OperationalError) and "disk" in msg.lower():
+        msg += " (disk full?)"
+    return msg
+
+
+def _safe(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)

@@ -1,0 +1,132 @@
+"""Read-model rows: the current state of orders, groups, positions and accounts as table rows.
+
+Invariant: a row is a pure function of the engine object it describes, so rows written after a
+batch and rows computed from a fresh replay of the journal are equal exactly when the states
+are equal (``check.py`` relies on it). Cash amounts (1e-10 units) are decimal text because they
+may exceed 64 bits; JSON detail columns are sorted-key JSON text.
+"""
+
+from __future__ import annotations
+
+import json
+
+from condor.domain.accounts.account import Account, Position
+from condor.domain.groups.model import Group
+from condor.domain.orders.order import Order
+
+
+def _json(d) -> str:
+    return json.dumps(d, sort_keys=True, separators=(",", ":"))
+
+
+def _ev(x):
+    return None if x is None else x.value
+
+
+def order_row(o: Order) -> dict:
+    detail = {
+        "expire_ns": o.expire_ns,
+        "extended": o.extended,
+        "display_qty": o.display_qty,
+        "visible": o.visible,
+        "basis": _ev(o.basis),
+        "strict": o.strict,
+        "condition": _ev(o.condition),
+        "trail": o.trail.as_dict() if o.trail is not None else None,
+        "position_effect": _ev(o.position_effect),
+        "text": o.text,
+        "hold_cash": o.hold_cash,
+        "hold_pos": o.hold_pos,
+        # the priority number comes from a process-wide counter (Matching._prio), so only
+        # whether the order has time priority in the book is state
+        "queued": bool(o.priority),
+        "triggered": o.triggered,
+        "groups": list(o.groups) if o.groups else None,
+        "cmd_id": o.cmd_id,
+    }
+    return {
+        "order_id": o.order_id,
+        "account": o.account,
+        "symbol": o.inst.symbol,
+        "cl_ord_id": o.cl_ord_id,
+        "side": o.side.value,
+        "ord_type": o.ord_type.value,
+        "tif": o.tif.value,
+        "status": o.status.value,
+        "qty": o.qty,
+        "cum_qty": o.cum_qty,
+        "cum_cost": o.cum_cost,
+        "price": o.price,
+        "stop_price": o.stop_price,
+        "water": o.trail.water if o.trail is not None else None,
+        "owner": o.owner,
+        "ts_created": o.ts_created,
+        "ts_updated": o.ts_updated,
+        "detail": _json(detail),
+    }
+
+
+def group_row(g: Group) -> dict:
+    d = g.as_dict()
+    return {
+        "group_id": g.group_id,
+        "kind": g.kind.value if hasattr(g.kind, "value") else str(g.kind),
+        "owner": g.owner,
+        "account": g.account,
+        "status": g.status.value,
+        "created_ns": g.created_ns,
+        "closed_ns": g.closed_ns,
+        "version": g.version,
+        "detail": _json({"members": d["members"], "rules": d["rules"]}),
+    }
+
+
+def position_row(account_id: str, p: Position) -> dict:
+    return {
+        "account": account_id,
+        "symbol": p.symbol,
+        "qty": p.qty,
+        "cost": str(p.cost),
+        "realized": str(p.realized),
+        "held_long": p.held_long,
+        "held_short": p.held_short,
+    }
+
+
+def account_row(a: Account) -> dict:
+    return {
+        "account_id": a.account_id,
+        "owner": a.owner,
+        "cash": _json({k: str(v) for k, v in a.cash.items()}),
+        "held_cash": _json({k: str(v) for k, v in a.held_cash.items()}),
+        "leverage": a.leverage,
+        "position_based": a.position_based,
+        "name": a.name,
+    }
+
+
+def all_rows(engine) -> dict[str, dict[tuple, dict]]:
+    """Every read-model row of ``engine``, by table name and primary key."""
+    out: dict[str, dict[tuple, dict]] = {
+        "orders": {},
+        "groups": {},
+        "positions": {},
+        "accounts": {},
+    }
+    for o in engine.orders.values():
+        out["orders"][(o.order_id,)] = order_row(o)
+    for g in engine.groups:
+        out["groups"][(g.group_id,)] = group_row(g)
+    for a in engine.accounts.values():
+        out["accounts"][(a.account_id,)] = account_row(a)
+        for p in a.positions.values():
+            out["positions"][(a.account_id, p.symbol)] = position_row(a.account_id, p)
+    return out
+
+
+PRIMARY_KEYS = {
+    "orders": ("order_id",),
+    "groups": ("group_id",),
+    "positions": ("account", "symbol"),
+    "accounts": ("account_id",),
+}
