@@ -25,7 +25,6 @@ import time
 import uuid
 from pathlib import Path
 
-from _common import MID, SYMBOL, chunks, emit, fx_engine, note, parser, quote_stream, table
 from condor.domain.groups.commands import CreateGroup, MemberSpec
 from condor.domain.groups.templates import GroupKind
 from condor.domain.orders.commands import SubmitOrder
@@ -34,6 +33,8 @@ from condor.store.committer import GroupCommitter
 from condor.store.journal import Store
 from condor.store.recovery import open_recorder, recover
 from condor.store.snapshot import Snapshotter
+
+from _common import MID, SYMBOL, chunks, emit, fx_engine, note, parser, quote_stream, table
 
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 INVENTORY = 10**9
