@@ -151,7 +151,7 @@ class Stopwatch:
 
     def __enter__(self) -> Stopwatch:
         self._g = _gc_seconds[0]
-        _gc_timing[0] = True
+        _gc_timing[0] += 1  # a depth: stopwatches may nest
         self._c = time.process_time()
         self._t = time.perf_counter()
         return self
@@ -159,17 +159,17 @@ class Stopwatch:
     def __exit__(self, *exc) -> None:
         self.seconds += time.perf_counter() - self._t
         self.cpu += time.process_time() - self._c
-        _gc_timing[0] = False
+        _gc_timing[0] -= 1
         self.gc += _gc_seconds[0] - self._g
 
 
-_gc_timing = [False]
+_gc_timing = [0]
 _gc_seconds = [0.0]
 _gc_start = [0.0]
 
 
 def _on_gc(phase: str, _info: dict) -> None:
-    if not _gc_timing[0]:
+    if _gc_timing[0] <= 0:
         return
     if phase == "start":
         _gc_start[0] = time.perf_counter()

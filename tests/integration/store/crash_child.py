@@ -9,8 +9,6 @@ import hashlib
 import random
 import sys
 
-from store_fixtures import build_engine
-
 from condor.domain.groups.commands import CreateGroup, MemberSpec
 from condor.domain.groups.templates import GroupKind
 from condor.domain.market import QuoteTick, TradeTick
@@ -18,6 +16,8 @@ from condor.domain.orders.commands import CancelOrder, SubmitOrder
 from condor.domain.orders.enums import OrdType, Side, TimeInForce
 from condor.store.journal import Store
 from condor.store.recovery import open_recorder
+
+from store_fixtures import build_engine
 
 BATCH = 5
 

@@ -4,7 +4,6 @@ hand-built values of every registered type survive encode/decode exactly."""
 from __future__ import annotations
 
 import pytest
-from store_fixtures import build_engine, run, scenario
 
 from condor.domain.groups.commands import CreateGroup, DeleteGroup, EditGroup, MemberSpec
 from condor.domain.groups.model import Rule, RuleAction, RuleEvent
@@ -21,6 +20,8 @@ from condor.domain.orders.enums import (
     TriggerCondition,
 )
 from condor.store import codec
+
+from store_fixtures import build_engine, run, scenario
 
 
 def test_scenario_inputs_and_events_round_trip():

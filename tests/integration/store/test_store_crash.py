@@ -14,11 +14,11 @@ import sys
 import time
 from pathlib import Path
 
-from store_fixtures import build_engine, db_url  # noqa: F401
-
 from condor.store.check import check
 from condor.store.journal import Store
 from condor.store.recovery import recover, replay_row
+
+from store_fixtures import build_engine, db_url  # noqa: F401
 
 HERE = Path(__file__).resolve().parent
 KILLS = 20 if os.environ.get("CONDOR_LONG") == "1" else 3

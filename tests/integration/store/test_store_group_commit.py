@@ -8,7 +8,6 @@ import asyncio
 
 import pytest
 import sqlalchemy as sa
-from store_fixtures import T0, build_engine, db_url  # noqa: F401
 
 from condor.domain.market import TradeTick
 from condor.domain.orders.commands import SubmitOrder
@@ -18,6 +17,8 @@ from condor.store.committer import GroupCommitter
 from condor.store.errors import StoreError
 from condor.store.journal import Store
 from condor.store.recovery import open_recorder
+
+from store_fixtures import T0, build_engine, db_url  # noqa: F401
 
 
 def _order(i: int) -> SubmitOrder:

@@ -7,14 +7,6 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from store_fixtures import (
-    build_engine,
-    db_url,  # noqa: F401  (fixture)
-    engine_state,
-    record,
-    run,
-    scenario,
-)
 
 from condor.domain.orders.enums import OrdStatus
 from condor.store import schema as S
@@ -23,6 +15,15 @@ from condor.store.errors import RecoveryError, StoreError
 from condor.store.journal import Store
 from condor.store.recovery import open_recorder, recover
 from condor.store.snapshot import Snapshotter
+
+from store_fixtures import (
+    build_engine,
+    db_url,  # noqa: F401  (fixture)
+    engine_state,
+    record,
+    run,
+    scenario,
+)
 
 # Restart points: after the linked groups are set up and the trailing stop is mid-trail
 # (11: trail at 102.50; 13: high 104, before the OTO parent fills), with Held OTO and bracket
