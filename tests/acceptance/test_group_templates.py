@@ -453,3 +453,27 @@ def test_parent_expired_at_session_close_cancels_children(make_engine):
         x for x in ev if getattr(x, "exec_type", None) and x.exec_type.value == "Expired"
     )
     assert expired.ts_ns == 1381176000 * 10**9
+
+
+def test_bracket_whose_exits_cannot_close_anything_is_refused(make_engine):
+    # Arrange: Alice is long 1,000 (no short to cover): a short-sale bracket would leave its
+    # BuyToCover exits nothing to close once the entry fills (it only reduces the long)
+    e = _engine(make_engine)
+    entry = SubmitOrder("A", "IBM", Side.SELL_SHORT, OrdType.LIMIT, 10, price=P("100"))
+    tp = SubmitOrder("A", "IBM", Side.BUY_TO_COVER, OrdType.LIMIT, 10, price=P("99"))
+    sl = SubmitOrder("A", "IBM", Side.BUY_TO_COVER, OrdType.STOP_MARKET, 10, stop_price=P("101"))
+    # Act
+    ev = e.handle(
+        CreateGroup(
+            GroupKind.BRACKET,
+            (
+                MemberSpec(entry, role="entry"),
+                MemberSpec(tp, role="take_profit"),
+                MemberSpec(sl, role="stop_loss"),
+            ),
+        )
+    )
+    # Assert
+    assert [type(x).__name__ for x in ev] == ["CommandRejected"]
+    assert ev[0].field == "members[1]" and "short position" in ev[0].text
+    assert not e.orders

@@ -118,3 +118,31 @@ def test_resting_limit_fills_from_the_feed_at_its_own_price(make_engine):
     o = e.handle(_limit("A", Side.BUY, 10, "100.00"))[0].order_id
     ev = e.on_quote(QuoteTick("IBM", 1, P("99.90"), P("99.95"), 100, 6))
     assert [(x.order_id, x.last_qty, x.last_px) for x in ev] == [(o, 6, P("100.00"))]
+
+
+def test_self_trade_prevention_skips_own_orders_without_trading_through(make_engine):
+    # Arrange: Alice and Bob both offer at 100.02; the feed offers at 100.05
+    e = make_engine(*_accounts())
+    e.on_quote(QuoteTick("IBM", 1, P("99.90"), P("100.05"), 1000, 1000))
+    e.handle(_limit("A", Side.SELL, 100, "100.02"))
+    bob = e.handle(_limit("B", Side.SELL, 100, "100.02"))[0].order_id
+    # Act: Alice buys up to 100.05
+    ev = e.handle(_limit("A", Side.BUY, 100, "100.05"))
+    # Assert: she trades with Bob at 100.02, never with herself, never through Bob's price
+    assert [(t[0], t[1], t[2]) for t in _trades(ev) if t[3] == "maker"] == [(bob, 100, P("100.02"))]
+
+
+def test_short_sale_cannot_spend_a_long_that_a_sell_holds(make_engine):
+    from condor.domain.orders.enums import OrdType as T
+
+    # Arrange: Alice is long 1,000 and offers all of it
+    a = builders.account("A", "alice", positions={"IBM": (1000, "100", IBM)})
+    e = make_engine(a, builders.account("B", "bob"))
+    e.on_quote(QuoteTick("IBM", 1, P("99.90"), P("100.10"), 10**6, 10**6))
+    e.handle(_limit("A", Side.SELL, 1000, "101.00"))
+    # Act: she sells 1,000 short at market, then the market lifts her offer
+    e.handle(SubmitOrder("A", "IBM", Side.SELL_SHORT, T.MARKET, 1000))
+    e.on_quote(QuoteTick("IBM", 2, P("101.00"), P("101.02"), 10**6, 10**6))
+    # Assert: the short sale went short (it did not sell the held long); the Sell closed the long
+    pos = e.accounts["A"].positions["IBM"]
+    assert pos.qty == -1000 and pos.held_long == 0

@@ -266,6 +266,8 @@ class Engine(OrderHandlers, Matching, SessionTimers, GroupHandlers):
         """Assert every venue's book and trigger index and the engine's indexes agree."""
         for v in self.venues.values():
             v.check_invariants()
+        for a in self.accounts.values():
+            a.check_invariants()
         for oid, o in self.live.items():
             assert not o.status.is_terminal, f"terminal order {oid} in live index"
             assert 0 <= o.cum_qty <= o.qty or o.status is OrdStatus.HELD

@@ -257,6 +257,8 @@ class GroupHandlers:
                     raise DomainError(e.reason, f"member {i}: {e.text}", field) from None
                 taken.append(o)
         validation.validate(cmd.validators, views, cmd.owner)
+        if kind is GroupKind.BRACKET:
+            self._check_exits_covered(views)
         gid = cmd.group_id or str(uuid.uuid5(_NS, f"{self.cmd_seq}"))
         if gid in self.groups.groups:
             raise DomainError(R.GROUP_INVALID, f"group {gid} already exists", "group_id")
@@ -266,6 +268,40 @@ class GroupHandlers:
             account=accounts.pop() if len(accounts) == 1 else None,
         )  # fmt: skip
         return g, new_orders, held
+
+    def _check_exits_covered(self, views) -> None:
+        """A bracket's exits must have a position to close once the entry has filled: the free
+        position plus the entry's quantity covers each exit (else the exits would be canceled
+        for want of a position the moment they are released, leaving the entry unprotected)."""
+        entry = next((v for v in views if v.role == "entry"), None)
+        if entry is None:
+            return
+        acct = self.accounts.get(entry.account)
+        pos = acct.positions.get(entry.symbol) if acct is not None else None
+        qty = pos.qty if pos else 0
+        for i, v in enumerate(views):
+            if v.role not in ("take_profit", "stop_loss"):
+                continue
+            if v.side is Side.SELL:
+                free = qty - (pos.held_long if pos else 0)
+                after = free + (entry.qty if entry.side.is_buy else -entry.qty)
+                if v.qty > after:
+                    raise DomainError(
+                        R.GROUP_MEMBER_INVALID,
+                        f"member {i}: sell exit of {v.qty} exceeds the long position the "
+                        f"entry leaves ({max(after, 0)})",
+                        f"members[{i}]",
+                    )
+            elif v.side is Side.BUY_TO_COVER:
+                free = -qty - (pos.held_short if pos else 0)
+                after = free + (entry.qty if not entry.side.is_buy else -entry.qty)
+                if v.qty > after:
+                    raise DomainError(
+                        R.GROUP_MEMBER_INVALID,
+                        f"member {i}: buy-to-cover exit of {v.qty} exceeds the short position "
+                        f"the entry leaves ({max(after, 0)})",
+                        f"members[{i}]",
+                    )
 
     def _rules(self, kind: GroupKind, explicit, n: int, roles: list[str]):
         if kind is GroupKind.CUSTOM:

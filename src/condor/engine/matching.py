@@ -17,9 +17,9 @@ Rules (spec section 4), all deterministic:
   bracket's sibling is reduced or canceled before its own turn: when one event crosses both
   exits of a bracket, the one reached first in this order fills and the other does not.
 - Self-trade prevention: an aggressive order never trades with a resting order of its own
-  account. When the best client order is its own, it takes the feed's liquidity instead if the
-  feed offers an acceptable price (the broker routes it out); otherwise a market order waits for
-  the feed and a limit order (which cannot rest crossed) is canceled (cancel newest), with
+  account: it skips them and takes the best other liquidity (other accounts' orders, then the
+  feed, by price). A market order that finds only its own orders waits for the feed; a limit
+  order that would then rest crossed against its own order is canceled (cancel newest), with
   reason SELF_TRADE.
 - Iceberg: only ``visible`` (<= display quantity) rests; when it is exhausted and quantity
   remains, it is refilled and goes to the back of the queue at its price.
@@ -85,41 +85,31 @@ class Matching:
         ext = v.ext
         is_buy = o.side.is_buy
         limit = o.price
+        acct = o.account
         while o.status.is_working:
             leaves = o.qty - o.cum_qty
+            p = book.front(not is_buy)
+            if p is not None and p.account == acct:
+                p = book.first_other(not is_buy, acct)
             if is_buy:
-                cp = book.best_ask
-                has_client = cp != NO_ASK
                 ep, eav = ext.ask, ext.ask_avail
             else:
-                cp = book.best_bid
-                has_client = cp != NO_BID
                 ep, eav = ext.bid, ext.bid_avail
             use_last = False
             if ep is None and ext.bid is None and ext.ask is None and ext.last_avail:
                 ep, eav, use_last = ext.last, ext.last_avail, True
             has_ext = ep is not None and (eav is None or eav > 0)
-            own = has_client and book.front(not is_buy).account == o.account
-            if own and has_ext and (limit is None or (ep <= limit if is_buy else ep >= limit)):
-                px, client = ep, False
-            elif has_client and (not has_ext or (cp <= ep if is_buy else cp >= ep)):
-                px, client = cp, True
+            if p is not None and (not has_ext or (p.price <= ep if is_buy else p.price >= ep)):
+                px = p.price
             elif has_ext:
-                px, client = ep, False
+                px, p = ep, None
             else:
-                return
+                break
             if limit is not None and (px > limit if is_buy else px < limit):
-                return
+                break
             self.trade_seq += 1
             tid = self.trade_seq
-            if client:
-                p = book.front(not is_buy)
-                if p.account == o.account:
-                    if limit is None:
-                        return  # a market order waits for the feed rather than trade with itself
-                    self._end(o, T.CANCEL, ExecType.CANCELED, cause, RejectReason.SELF_TRADE,
-                              f"would trade with own order {p.order_id}")  # fmt: skip
-                    return
+            if p is not None:
                 q = min(leaves, p.visible)
                 self._fill_passive(p, q, v, cause, tid, "maker")
                 self._fill(o, q, px, cause, "taker", tid)
@@ -134,15 +124,26 @@ class Matching:
                         ext.bid_avail = eav - q
                 self._fill(o, q, px, cause, "external", tid)
             self._drain()
+        # What is left within the limit on the other side is the account's own: resting would
+        # cross the book against itself, so the newest order is canceled.
+        if (
+            o.status.is_working
+            and limit is not None
+            and ((book.best_ask <= limit) if is_buy else (book.best_bid >= limit))
+        ):
+            text = "would trade with an order of the same account"
+            self._end(o, T.CANCEL, ExecType.CANCELED, cause, RejectReason.SELF_TRADE, text)
 
     def _fill_passive(self, p, q: int, v, cause: Cause, tid: int, liquidity: str) -> None:
-        """Fill ``q`` lots of the resting order at the front of its level, at its price."""
+        """Fill ``q`` lots of resting order ``p`` at its price (an iceberg whose display is
+        used up refills at the back of its level)."""
         book = v.book
         leaves_after = p.qty - p.cum_qty - q
+        remove = book.pop_front if book.is_front(p) else book.remove_now
         if leaves_after == 0:
-            book.pop_front(p)
+            remove(p)
         elif q >= p.visible:
-            book.pop_front(p)
+            remove(p)
             p.visible = leaves_after if p.display_qty is None else min(p.display_qty, leaves_after)
             self._prio += 1
             book.add(p, self._prio)
@@ -168,9 +169,7 @@ class Matching:
             if limit is not None and (level.price > limit if is_buy else level.price < limit):
                 break
             for p in level:
-                if p.priority and p.price == level.price:
-                    if p.account == o.account:
-                        return False
+                if p.priority and p.price == level.price and p.account != o.account:
                     total += p.qty - p.cum_qty
             if total >= need:
                 return True

@@ -64,6 +64,9 @@ class Position:
         return pnl
 
 
+_HOLDS_LONG = frozenset({Side.SELL, Side.SELL_SHORT})
+
+
 @dataclass(slots=True)
 class Account:
     """A trading account. ``cash`` and ``held_cash`` by currency in cash units; ``positions``
@@ -98,6 +101,8 @@ class Account:
 
         Raises DomainError: NO_LONG_POSITION (Sell beyond the free long position),
         NO_SHORT_POSITION (BuyToCover beyond the free short), INSUFFICIENT_FUNDS.
+        Position holds: Sell and SellShort hold long lots they will sell (``held_long``);
+        BuyToCover and Buy hold short lots they will buy back (``held_short``).
         """
         lots = order.qty - order.cum_qty
         side = order.side
@@ -123,10 +128,18 @@ class Account:
                     f"buy to cover {lots} exceeds the free short position {max(free, 0)}",
                     "quantity",
                 )
+            pos_part = lots - min(lots, shared_pos)
+        elif side is Side.SELL_SHORT:
+            # A short sale first sells the free long shares: it holds them so that no Sell
+            # counts on them too, and needs margin only for the part that goes short.
+            pos_part = min(lots, max((pos.qty - pos.held_long) if pos else 0, 0))
+        else:  # BUY: buying back the free short first, holding it against BuyToCover orders
+            pos_part = min(lots, max((-pos.qty - pos.held_short) if pos else 0, 0))
+        cash_lots = lots - pos_part if side is Side.SELL_SHORT else lots
         if ref_ticks is None or ref_ticks <= 0:
             hold = 0
         else:
-            hold = inst.notional(ref_ticks, lots) // self.leverage
+            hold = inst.notional(ref_ticks, cash_lots) // self.leverage
         ccy = inst.currency
         if hold > self.available_cash(ccy):
             raise DomainError(
@@ -134,10 +147,13 @@ class Account:
                 f"order needs {hold} cash units of {ccy}, {self.available_cash(ccy)} available",
                 "quantity",
             )
-        if side is Side.BUY_TO_COVER:
-            held = lots - min(lots, shared_pos)
-            self.position(inst.symbol).held_short += held
-            order.hold_pos = held
+        if pos_part:
+            p = self.position(inst.symbol)
+            if side is Side.SELL_SHORT:
+                p.held_long += pos_part
+            else:
+                p.held_short += pos_part
+            order.hold_pos = pos_part
         order.hold_cash = hold
         self.held_cash[ccy] = self.held_cash.get(ccy, 0) + hold
 
@@ -149,7 +165,7 @@ class Account:
             order.hold_cash = 0
         if order.hold_pos:
             pos = self.position(order.inst.symbol)
-            if order.side is Side.SELL:
+            if order.side in _HOLDS_LONG:
                 pos.held_long -= order.hold_pos
             else:
                 pos.held_short -= order.hold_pos
@@ -172,7 +188,7 @@ class Account:
         if order.hold_pos:
             part = min(order.hold_pos, qty)
             order.hold_pos -= part
-            if order.side is Side.SELL:
+            if order.side in _HOLDS_LONG:
                 pos.held_long -= part
             else:
                 pos.held_short -= part
@@ -180,3 +196,11 @@ class Account:
         sign = order.side.sign
         self.cash[ccy] = self.cash.get(ccy, 0) - sign * notional
         return pos.apply_fill(sign * qty, notional)
+
+    def check_invariants(self) -> None:
+        """Holds are never negative and never exceed the position they reserve."""
+        for ccy, held in self.held_cash.items():
+            assert held >= 0, f"{self.account_id}: negative cash hold in {ccy}"
+        for sym, p in self.positions.items():
+            assert 0 <= p.held_long <= max(p.qty, 0), f"{self.account_id} {sym}: held_long"
+            assert 0 <= p.held_short <= max(-p.qty, 0), f"{self.account_id} {sym}: held_short"

@@ -88,6 +88,23 @@ class OrderBook:
             level.popleft()
         raise AssertionError("empty level left in the book")  # pragma: no cover
 
+    def first_other(self, is_bid: bool, account: str) -> object | None:
+        """The first live order of a side, in price-time order, whose account is not
+        ``account`` (self-trade prevention skips the aggressor's own orders), or None."""
+        for level in self.levels(is_bid):
+            for o in level:
+                if o.priority and o.price == level.price and o.account != account:
+                    return o
+        return None
+
+    def is_front(self, order) -> bool:
+        """True when ``order`` is the first live entry of its level."""
+        level = (self.bids if order.side.is_buy else self.asks)[order.price]
+        for o in level:
+            if o.priority and o.price == level.price:
+                return o is order
+        return False
+
     def levels(self, is_bid: bool):
         """Levels of a side, best first (generator; do not mutate the book while iterating)."""
         if is_bid:
