@@ -47,6 +47,7 @@ from condor.engine.sessions import SessionTimers
 from condor.engine.venue import Venue
 
 _EMPTY: tuple = ()
+_new_report = tuple.__new__  # all 26 fields given: skips NamedTuple's keyword handling
 
 
 class Engine(OrderHandlers, Matching, SessionTimers, GroupHandlers):
@@ -170,33 +171,36 @@ class Engine(OrderHandlers, Matching, SessionTimers, GroupHandlers):
         """Emit an ExecutionReport of ``o``'s current state and feed it to its groups."""
         self.seq += 1
         st = o.status
-        r = ExecutionReport(
-            self.seq,
-            self.clock.now_ns(),
-            exec_type,
-            o.order_id,
-            o.cl_ord_id,
-            o.account,
-            o.inst.symbol,
-            o.side,
-            o.ord_type,
-            o.tif,
-            st,
-            o.qty,
-            o.price,
-            o.stop_price,
-            o.cum_qty,
-            0 if st.is_terminal else o.qty - o.cum_qty,
-            o.cum_cost,
-            last_qty,
-            last_px,
-            trade_id,
-            liquidity,
-            reason,
-            text,
-            o.trail.water if o.trail is not None else None,
-            orig_order_id,
-            cause,
+        r = _new_report(
+            ExecutionReport,
+            (
+                self.seq,
+                self.clock.now_ns(),
+                exec_type,
+                o.order_id,
+                o.cl_ord_id,
+                o.account,
+                o.inst.symbol,
+                o.side,
+                o.ord_type,
+                o.tif,
+                st,
+                o.qty,
+                o.price,
+                o.stop_price,
+                o.cum_qty,
+                0 if st.is_terminal else o.qty - o.cum_qty,
+                o.cum_cost,
+                last_qty,
+                last_px,
+                trade_id,
+                liquidity,
+                reason,
+                text,
+                o.trail.water if o.trail is not None else None,
+                orig_order_id,
+                cause,
+            ),
         )
         self._out.append(r)
         if self.keep_history and cause.kind is not CauseKind.COMMAND:

@@ -16,12 +16,13 @@ Invariants:
 
 from __future__ import annotations
 
+import functools
 import uuid
 
 from condor.domain.errors import DomainError, RejectReason
 from condor.domain.groups import validation
 from condor.domain.groups.commands import CreateGroup, DeleteGroup, EditGroup
-from condor.domain.groups.model import Group, GroupStatus, Member, RuleAction
+from condor.domain.groups.model import Group, GroupStatus, Member, RuleAction, report_events
 from condor.domain.groups.templates import GroupKind, rules_for
 from condor.domain.orders.enums import ExecType, OrdStatus, Side
 from condor.domain.orders.events import Cause, CauseKind
@@ -56,6 +57,8 @@ class GroupHandlers:
 
     def _on_member_event(self, r, o) -> None:
         """Feed an order event to each group of the order, in the order it joined them."""
+        if not report_events(r):
+            return  # New, Triggered, Restated: no rule listens to these
         batch = []
         for gid in tuple(o.groups):
             g = self.groups.get(gid)
@@ -259,7 +262,8 @@ class GroupHandlers:
         validation.validate(cmd.validators, views, cmd.owner)
         if kind is GroupKind.BRACKET:
             self._check_exits_covered(views)
-        gid = cmd.group_id or str(uuid.uuid5(_NS, f"{self.cmd_seq}"))
+        # deterministic: derived from the command number, unique per engine and journal
+        gid = cmd.group_id or str(uuid.UUID(int=_NS.int ^ self.cmd_seq))
         if gid in self.groups.groups:
             raise DomainError(R.GROUP_INVALID, f"group {gid} already exists", "group_id")
         accounts = {v.account for v in views}
@@ -315,7 +319,7 @@ class GroupHandlers:
                         )
             return tuple(explicit)
         try:
-            return rules_for(kind, n, roles)
+            return _template(kind, n, tuple(roles))
         except ValueError as e:
             raise DomainError(R.GROUP_INVALID, str(e), "members") from None
 
@@ -379,6 +383,12 @@ class GroupHandlers:
             if o is not None:
                 o.remove_group(g.group_id)
         self._group_event(g, "deleted", cause)
+
+
+@functools.lru_cache(maxsize=256)
+def _template(kind: GroupKind, n: int, roles: tuple[str, ...]):
+    """Templates are pure: one tuple of rules serves every group of the same shape."""
+    return rules_for(kind, n, list(roles))
 
 
 def _rule_cause(group_id: str, rule: str, trigger) -> Cause:

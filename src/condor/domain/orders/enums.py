@@ -19,12 +19,15 @@ class Side(str, Enum):
 
     @property
     def is_buy(self) -> bool:
-        return self is Side.BUY or self is Side.BUY_TO_COVER
+        return self in _BUYS
 
     @property
     def sign(self) -> int:
         """+1 for buys, -1 for sells: the sign of the position change a fill makes."""
-        return 1 if self is Side.BUY or self is Side.BUY_TO_COVER else -1
+        return 1 if self in _BUYS else -1
+
+
+_BUYS = frozenset({Side.BUY, Side.BUY_TO_COVER})
 
 
 class OrdType(str, Enum):
@@ -44,13 +47,15 @@ class OrdType(str, Enum):
 
     @property
     def is_trailing(self) -> bool:
-        return self is OrdType.TRAILING_STOP_MARKET or self is OrdType.TRAILING_STOP_LIMIT
+        return self in _TRAILING
 
     @property
     def has_limit(self) -> bool:
-        return self is OrdType.LIMIT or self is OrdType.STOP_LIMIT or self is OrdType.BLOCK_TRADE
+        return self in _WITH_LIMIT
 
 
+_TRAILING = frozenset({OrdType.TRAILING_STOP_MARKET, OrdType.TRAILING_STOP_LIMIT})
+_WITH_LIMIT = frozenset({OrdType.LIMIT, OrdType.STOP_LIMIT, OrdType.BLOCK_TRADE})
 _STOPS = frozenset(
     {
         OrdType.STOP_MARKET,
@@ -92,7 +97,7 @@ class OrdStatus(str, Enum):
 
     @property
     def is_working(self) -> bool:
-        return self is OrdStatus.NEW or self is OrdStatus.PARTIALLY_FILLED
+        return self in WORKING_STATUSES
 
 
 TERMINAL_STATUSES = frozenset(
@@ -104,6 +109,9 @@ TERMINAL_STATUSES = frozenset(
         OrdStatus.REPLACED,
     }
 )
+
+
+WORKING_STATUSES = frozenset({OrdStatus.NEW, OrdStatus.PARTIALLY_FILLED})
 
 
 class ExecType(str, Enum):
