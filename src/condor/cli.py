@@ -144,27 +144,39 @@ def cmd_token_create(args) -> int:
     return 0
 
 
-def _build_engine_from(config: str | None):
-    from condor.api.bootstrap import build_runtime
-    from condor.api.settings import Settings
-
-    settings = Settings.load(config, demo=config is None)
-    return lambda: build_runtime(settings).engine
-
-
 def cmd_db_upgrade(args) -> int:
+    """Create or migrate the schema. No state rows are written: the first server to start
+    writes the configured accounts (``db check`` finds an untouched database consistent)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from condor.store.migrations import upgrade
 
-    upgrade(args.database)
+    try:
+        upgrade(args.database)
+    except SQLAlchemyError as e:
+        Console(stderr=True).print(f"condor: cannot upgrade {args.database}: {e}")
+        return 2
     Console().print(f"database {args.database} is at the newest schema")
     return 0
 
 
 def cmd_db_check(args) -> int:
+    """Replay the journal with the configuration it was written with (``--config``; the
+    demo one by default) and compare events and state; exit 1 on a difference, 2 when the
+    database cannot be opened."""
+    from condor.api.bootstrap import engine_factory
+    from condor.api.settings import Settings
     from condor.store.check import check
+    from condor.store.errors import StoreError
     from condor.store.journal import Store
 
-    report = check(Store.open(args.database), _build_engine_from(args.config))
+    settings = Settings.load(args.config, demo=args.config is None)
+    try:
+        with Store.open(args.database, create=False) as store:
+            report = check(store, engine_factory(settings, store))
+    except StoreError as e:
+        Console(stderr=True).print(f"condor: {e}")
+        return 2
     Console().print(str(report))
     return 0 if report.ok else 1
 

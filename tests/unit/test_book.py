@@ -140,9 +140,23 @@ def test_short_sale_cannot_spend_a_long_that_a_sell_holds(make_engine):
     e = make_engine(a, builders.account("B", "bob"))
     e.on_quote(QuoteTick("IBM", 1, P("99.90"), P("100.10"), 10**6, 10**6))
     e.handle(_limit("A", Side.SELL, 1000, "101.00"))
-    # Act: she sells 1,000 short at market, then the market lifts her offer
-    e.handle(SubmitOrder("A", "IBM", Side.SELL_SHORT, T.MARKET, 1000))
-    e.on_quote(QuoteTick("IBM", 2, P("101.00"), P("101.02"), 10**6, 10**6))
-    # Assert: the short sale went short (it did not sell the held long); the Sell closed the long
+    # Act: a short sale would sell the long shares her Sell holds
+    ev = e.handle(SubmitOrder("A", "IBM", Side.SELL_SHORT, T.MARKET, 1000))
+    # Assert: refused, nothing changed; the Sell still holds the whole long
+    assert [type(x).__name__ for x in ev] == ["CommandRejected"]
+    assert ev[0].reason.value == "risk.position_held"
     pos = e.accounts["A"].positions["IBM"]
-    assert pos.qty == -1000 and pos.held_long == 0
+    assert pos.qty == 1000 and pos.held_long == 1000
+
+
+def test_short_sale_sells_the_free_long_first_and_holds_it(make_engine):
+    from condor.domain.orders.enums import OrdType as T
+
+    a = builders.account("A", "alice", positions={"IBM": (300, "100", IBM)})
+    e = make_engine(a, builders.account("B", "bob"))
+    e.on_quote(QuoteTick("IBM", 1, P("99.90"), P("100.10"), 10**6, 10**6))
+    o = e.handle(SubmitOrder("A", "IBM", Side.SELL_SHORT, T.LIMIT, 1000, price=P("101")))
+    assert e.orders[o[0].order_id].hold_pos == 300
+    # a Sell can no longer count on those 300
+    ev = e.handle(_limit("A", Side.SELL, 1, "102.00"))
+    assert ev[0].reason.value == "risk.no_long_position"

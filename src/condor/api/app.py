@@ -1,8 +1,9 @@
 """The ASGI application factory.
 
 Invariant: importing this module builds nothing; ``create_app(settings)`` builds the runtime
-(engine, auth, stream hub) through ``bootstrap`` and returns a FastAPI app whose lifespan runs
-the market-data feed task, if any, and stops it on shutdown.
+(engine, auth, stream hub; with a database, recovered from its journal) through ``bootstrap``
+and returns a FastAPI app whose lifespan starts the writer (the journal's group commit) and the
+market-data feed task, if any, and on shutdown stops the feed, then commits what is queued.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import contextlib
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 
 from condor.api import errors
 from condor.api.bootstrap import build_runtime
@@ -22,7 +24,8 @@ FEEDS = ("simulated", "none")
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app. ``settings`` defaults to ``Settings()`` (environment). Raises
-    ValueError for a feed this server cannot run yet (``replay:FILE`` is the replay issue)."""
+    ValueError for a feed this server cannot run yet (``replay:FILE`` is the replay issue), and
+    ``writer.JournalUnavailable`` when the configured database cannot be used."""
     settings = settings if settings is not None else Settings()
     if settings.feed not in FEEDS:
         raise ValueError(
@@ -32,6 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        await rt.start()
         task = None
         if settings.feed == "simulated":
             from condor.api.simulator import run_simulator
@@ -44,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await rt.stop()
 
     app = FastAPI(
         title="Condor",
@@ -63,7 +68,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(stream_router)
 
     @app.get("/api/v1/health", tags=["health"])
-    async def health() -> dict:
-        return {"status": "ok", "stream_head": rt.hub.seq}
+    async def health():
+        """``status`` ok, or unavailable (503) when the journal can no longer store inputs;
+        ``journal``: the database and the last journaled input (None: state in memory)."""
+        w = rt.writer
+        body: dict = {"status": "ok", "stream_head": rt.hub.seq, "journal": None}
+        if rt.journaled:
+            body["journal"] = {"database": w.database, "last_input": w.last_input_seq}
+        if rt.failed is not None:
+            body["status"] = "unavailable"
+            body["detail"] = str(rt.failed)
+            return JSONResponse(body, status_code=503)
+        return body
 
     return app

@@ -6,6 +6,9 @@ time. The demo configuration is merged in here when ``settings.demo`` is set.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from condor.api.auth import Authenticator
 from condor.api.demo import with_demo
 from condor.api.mapping import dt_to_ns
@@ -47,23 +50,62 @@ def build_account(c: AccountConfig, registry: InstrumentRegistry, refs: dict[str
     return a
 
 
-def build_runtime(settings: Settings) -> Runtime:
-    """The engine and everything around it, from ``settings`` (demo merged in)."""
-    s = effective_settings(settings)
-    registry = InstrumentRegistry([build_instrument(c) for c in s.instruments])
-    refs = {
+def ref_prices(s: Settings, registry: InstrumentRegistry) -> dict[str, int]:
+    """Reference prices in ticks, by symbol (instruments that configure one)."""
+    return {
         c.symbol: registry.get(c.symbol).price_to_ticks(c.ref_price, "ref_price")
         for c in s.instruments
         if c.ref_price is not None
     }
-    accounts = [build_account(c, registry, refs) for c in s.accounts]
-    clock = SimClock(dt_to_ns(s.clock_start)) if s.clock_start is not None else WallClock()
+
+
+def engine_factory(settings: Settings, store=None) -> Callable[[], Engine]:
+    """A function that builds the configured engine (demo merged in), the same every time, as
+    recovery and ``condor db check`` require. Clock: a ``SimClock`` at ``clock_start`` when
+    set; otherwise, with a ``store`` (journaled server), a ``SimClock`` at the journal's first
+    input (now for an empty journal; the journal writer then moves it to each input's wall
+    time, see ``writer.open_journal``); otherwise the ``WallClock``."""
+    s = effective_settings(settings)
+    if s.clock_start is not None:
+        start: int | None = dt_to_ns(s.clock_start)
+    elif store is not None:
+        start = store.first_input_ts()
+        if start is None:
+            start = time.time_ns()
+    else:
+        start = None
     schedules = None
     if s.calendars:
         from condor.engine.calendars import schedule_for
 
         schedules = schedule_for
-    engine = Engine(registry, accounts, clock=clock, schedules=schedules)
-    rt = Runtime(s, engine, Authenticator(s))
-    rt.ref_prices = refs
+
+    def build() -> Engine:
+        registry = InstrumentRegistry([build_instrument(c) for c in s.instruments])
+        refs = ref_prices(s, registry)
+        accounts = [build_account(c, registry, refs) for c in s.accounts]
+        clock = SimClock(start) if start is not None else WallClock()
+        return Engine(registry, accounts, clock=clock, schedules=schedules)
+
+    return build
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    """The engine and everything around it, from ``settings`` (demo merged in). With a
+    ``database_url`` (``settings.journal_url``) the engine is recovered from the journal and
+    every input is journaled before it is acknowledged. Raises ``writer.JournalUnavailable`` when
+    the database cannot be used (unreachable, foreign, corrupt, needs an upgrade, replay
+    mismatch)."""
+    s = effective_settings(settings)
+    url = s.journal_url
+    if url is None:
+        rt = Runtime(s, engine_factory(s)(), Authenticator(s))
+    else:
+        from condor.api.writer import load_journal
+
+        writer = load_journal(
+            url, lambda store: engine_factory(s, store), s.clock_start is None, s.journal
+        )
+        rt = Runtime(s, writer.engine, Authenticator(s), writer)
+    rt.ref_prices = ref_prices(s, rt.engine.instruments)
     return rt

@@ -5,8 +5,10 @@ where one is known, ``reason`` (a ``RejectReason`` value or an ``auth.*`` / ``ht
 and ``field`` (the request field at fault, dotted: ``members[1].order.price``). Engine
 rejections map to a status by ``status_for``: 401 no or bad credentials, 403 a permission the
 caller lacks, 404 an unknown resource named by the path, 409 a conflict with the current state
-(order ended, funds, session, duplicate ClOrdID), 422 invalid input. A rejected command has
-changed nothing (engine invariant), so every 4xx leaves state as it was.
+(order ended, funds, session, duplicate ClOrdID), 422 invalid input, 503 (reason
+``store.unavailable``) when the journal cannot store the command. A rejected command has
+changed nothing (engine invariant), so every 4xx leaves state as it was; a 503 has accepted
+nothing.
 """
 
 from __future__ import annotations
@@ -94,6 +96,7 @@ _TITLES = {
     409: "Conflict",
     422: "Unprocessable Content",
     500: "Internal Server Error",
+    503: "Service Unavailable",
 }
 
 

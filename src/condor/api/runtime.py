@@ -1,30 +1,71 @@
-"""The running system behind the API: engine, authenticator, stream hub, executions log.
+"""The running system behind the API: engine, writer, authenticator, stream hub, executions log.
 
-Invariant: the engine is the single writer and is reached only through ``execute``, ``market``
-and ``read`` under one lock, from the event loop's thread (handlers are ``async def`` and an
-engine call never awaits: each one is short and does no I/O). Every batch of engine events is
-fanned out to the stream hub and the executions log by one listener, in engine order, before
-the call returns, so an HTTP answer never overtakes the stream.
+Invariants:
+- the engine is the single writer's: it changes only through ``execute`` and ``market``, which
+  hand the input to the writer (``writer.MemoryWriter``, or ``writer.JournalWriter`` when a
+  database is configured); the writer applies inputs one at a time on the event loop's thread
+  under ``lock`` (readers in other threads take it through ``read``).
+- an answer is made right after its input ran (``answer(engine, events)``), so it describes
+  the state the input produced, and it is returned only once the input is durable: a journaled
+  server never acknowledges what it has not committed. A store that cannot commit turns every
+  later input into a 503 problem (``store.unavailable``) until a restart recovers.
+- stream messages and the executions log are computed as inputs run, but published only after
+  the inputs are durable (``_flush``), in engine order and before the answers, so the stream
+  never shows what a crash could undo and an HTTP answer never overtakes the stream. (Reads
+  through ``read`` may see an input whose commit is still running.)
+- a repeated idempotency key answers the first answer (``replayed``) and changes nothing.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import threading
 from bisect import bisect_right
+from collections.abc import Callable
 from contextlib import contextmanager
+from typing import Any, NamedTuple
 
 from condor.api import mapping
 from condor.api.auth import Authenticator
 from condor.api.errors import ApiError
 from condor.api.settings import Settings
 from condor.api.stream import StreamHub
+from condor.api.writer import MemoryWriter, Writer
 from condor.domain.market import QuoteTick, TradeTick
 from condor.domain.orders.events import CauseKind, CommandRejected, ExecutionReport
 from condor.engine.core import Engine
 
+log = logging.getLogger("condor.api")
+
+Answer = Callable[[Engine, list], Any]
+"""Makes the answer to a command from the engine and the command's events, right after it ran
+(JSON-ready when the command has an idempotency key: the answer is stored with the key)."""
+
+UNAVAILABLE = "store.unavailable"
+
+
+class Outcome(NamedTuple):
+    value: Any
+    replayed: bool  # the first answer to a repeated idempotency key
+
+
+def store_unavailable(err: BaseException) -> ApiError:
+    return ApiError(
+        503,
+        f"orders are refused: the journal cannot store them ({err}); nothing was accepted",
+        UNAVAILABLE,
+    )
+
 
 class Runtime:
-    def __init__(self, settings: Settings, engine: Engine, auth: Authenticator) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        engine: Engine,
+        auth: Authenticator,
+        writer: Writer | None = None,
+    ) -> None:
         self.settings = settings
         self.engine = engine
         self.auth = auth
@@ -33,31 +74,112 @@ class Runtime:
         self._fill_seqs: list[int] = []
         self.lock = threading.RLock()
         self.ref_prices: dict[str, int] = {}
+        self._pending: list[tuple[str, Any, dict]] = []  # stream messages not yet durable
+        self._pending_fills: list[ExecutionReport] = []
+        self.writer: Writer = writer if writer is not None else MemoryWriter(engine)
+        self.writer.bind(self.lock, self._flush, self._drop)
+        self._time: Callable[[], int] | None = self.writer.time_source
+        for ev in self.writer.stored_fills():  # the executions log of a recovered server
+            self.fills.append(ev)
+            self._fill_seqs.append(ev.seq)
         engine.listeners.append(self._on_events)
 
-    # -- the single writer's door -------------------------------------------------------
-    def execute(self, cmd, field_prefix: str = "", field_map=None) -> list:
-        """Run one command; return its events. Raises ApiError for a rejected command (which
-        changed nothing)."""
-        with self.lock:
-            events = self.engine.handle(cmd)
-        for ev in events:
-            if type(ev) is CommandRejected and (
-                ev.cause is None or ev.cause.kind is CauseKind.COMMAND
-            ):
-                err = ApiError.from_rejection(ev, field_prefix)
-                if field_map is not None:
-                    err.field = field_map(err.field)
-                raise err
-        return events
+    # -- life cycle ----------------------------------------------------------------------
+    @property
+    def journaled(self) -> bool:
+        return self.writer.durable
 
-    def market(self, ev: QuoteTick | TradeTick) -> list:
-        """Feed one market-data event to the venue and publish it on the stream."""
-        with self.lock:
-            out = self.engine.on_market(ev)
-            kind = "quote" if type(ev) is QuoteTick else "trade"
-            self.hub.publish(kind, None, mapping.market_message(self.engine, ev.symbol))
-        return list(out)
+    @property
+    def failed(self) -> BaseException | None:
+        """The store error that stopped the writer (None while it works)."""
+        return self.writer.failed
+
+    async def start(self) -> None:
+        await self.writer.start()
+
+    async def stop(self) -> None:
+        await self.writer.stop()
+
+    def now_ns(self) -> int:
+        """The time a new input would run at (int ns): the wall clock for a journaled server on
+        wall time, the engine clock otherwise."""
+        return self._time() if self._time is not None else self.engine.clock.now_ns()
+
+    # -- the single writer's door ---------------------------------------------------------
+    async def execute(
+        self,
+        cmd,
+        answer: Answer | None = None,
+        field_prefix: str = "",
+        field_map=None,
+    ) -> Any:
+        """Run one command; return ``answer(engine, events)`` (default: the events) once it is
+        durable. Raises ApiError for a rejected command (which changed nothing), and a 503
+        ApiError when it could not be stored."""
+        out = await self._run(cmd, None, answer, field_prefix, field_map)
+        return out.value
+
+    async def execute_once(
+        self,
+        cmd,
+        key: tuple[str, str],
+        answer: Answer,
+        field_prefix: str = "",
+        field_map=None,
+    ) -> Outcome:
+        """``execute`` with an idempotency key ``(scope, key)``: a repeated key returns the first
+        answer (or raises the first rejection again) and runs nothing. ``answer`` must return
+        JSON-ready data (it is stored with the key and survives a restart)."""
+        return await self._run(cmd, key, answer, field_prefix, field_map)
+
+    async def market(self, ev: QuoteTick | TradeTick, answer: Answer | None = None) -> Any:
+        """Feed one market-data event to the venue (journaled like a command); publish it on
+        the stream; return ``answer(engine, events)`` (default: the events)."""
+        applied = await self._submit(ev, None, self._market_respond(ev, answer))
+        return applied.response
+
+    async def market_many(self, events: list[QuoteTick | TradeTick]) -> None:
+        """Feed several market-data events; a journaled server commits them together."""
+        await asyncio.gather(*(self._submit(ev, None, self._market_respond(ev)) for ev in events))
+
+    async def _submit(self, inp, key, respond):
+        if self.writer.failed is not None:
+            raise store_unavailable(self.writer.failed)
+        try:
+            return await self.writer.submit(inp, key, respond)
+        except self.writer.unavailable as e:
+            raise store_unavailable(e) from None
+
+    async def _run(self, cmd, key, answer, field_prefix, field_map) -> Outcome:
+        engine = self.engine
+
+        def respond(events: list) -> dict:
+            for ev in events:
+                if type(ev) is CommandRejected and (
+                    ev.cause is None or ev.cause.kind is CauseKind.COMMAND
+                ):
+                    err = ApiError.from_rejection(ev, field_prefix)
+                    if field_map is not None:
+                        err.field = field_map(err.field)
+                    return {"error": {"status": err.status, "detail": err.detail,
+                                      "reason": err.reason, "field": err.field}}  # fmt: skip
+            return {"ok": answer(engine, events) if answer is not None else events}
+
+        applied = await self._submit(cmd, key, respond)
+        out = applied.response
+        if "error" in out:
+            raise ApiError(**out["error"])
+        return Outcome(out["ok"], applied.duplicate)
+
+    def _market_respond(self, ev, answer: Answer | None = None):
+        engine = self.engine
+        kind = "quote" if type(ev) is QuoteTick else "trade"
+
+        def respond(events: list):
+            self._pending.append((kind, None, mapping.market_message(engine, ev.symbol)))
+            return answer(engine, events) if answer is not None else events
+
+        return respond
 
     @contextmanager
     def read(self):
@@ -65,25 +187,43 @@ class Runtime:
         with self.lock:
             yield self.engine
 
-    # -- fan-out ------------------------------------------------------------------------
+    # -- fan-out --------------------------------------------------------------------------
     def _on_events(self, batch: list) -> None:
+        """Engine listener: compute the batch's messages now (they describe this state)."""
         e = self.engine
         moved: dict[tuple[str, str], None] = {}
+        pending = self._pending
         for ev in batch:
             for kind, accounts, owner, data in mapping.stream_messages(ev, e):
-                self.hub.publish(kind, (accounts, owner), data)
+                pending.append((kind, (accounts, owner), data))
             if type(ev) is ExecutionReport and ev.last_qty:
-                self.fills.append(ev)
-                self._fill_seqs.append(ev.seq)
+                self._pending_fills.append(ev)
                 moved[(ev.account, ev.symbol)] = None
         for account, symbol in moved:
             a = e.accounts.get(account)
             if a is not None:
-                self.hub.publish(
-                    "position",
-                    (frozenset((account,)), None),
-                    mapping.position_message(a, symbol, e),
-                )
+                pending.append(
+                    ("position", (frozenset((account,)), None),
+                     mapping.position_message(a, symbol, e))
+                )  # fmt: skip
+
+    def _flush(self) -> None:
+        """The pending inputs are durable: publish what they did, in engine order."""
+        if self._pending:
+            pending, self._pending = self._pending, []
+            for kind, scope, data in pending:
+                self.hub.publish(kind, scope, data)
+        if self._pending_fills:
+            for ev in self._pending_fills:
+                self.fills.append(ev)
+                self._fill_seqs.append(ev.seq)
+            self._pending_fills = []
+
+    def _drop(self, err: BaseException) -> None:
+        """The pending inputs were not stored: they never happened for clients."""
+        log.error("journal commit failed, refusing orders until a restart: %s", err)
+        self._pending = []
+        self._pending_fills = []
 
     def fills_after(self, seq: int) -> list[ExecutionReport]:
         """Fills with an engine sequence above ``seq``, oldest first."""

@@ -1,17 +1,25 @@
 """``serve``: run the API under uvicorn (what ``condor serve`` calls).
 
 Invariant: settings come from ``config`` (TOML), the environment, then these arguments, in that
-order of increasing precedence; the process serves until interrupted.
+order of increasing precedence; the process serves until interrupted. State is journaled: the
+database is ``database`` (``--database``), else ``CONDOR_DATABASE_URL`` / the config's
+``database_url``, else the embedded SQLite file ``<data_dir>/condor.db`` (``./data`` unless
+``CONDOR_DATA_DIR`` says otherwise), created on first start; ``memory`` keeps state in memory
+only. A database that cannot be used stops the start with a clear message (exit status 2).
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 
 import uvicorn
 
 from condor.api.app import create_app
-from condor.api.settings import Settings
+from condor.api.settings import Settings, default_database_url
+from condor.api.writer import JournalUnavailable
+
+EXIT_STORE = 2
 
 
 def serve(
@@ -23,17 +31,31 @@ def serve(
     database: str | None = None,
     speed: float | None = None,
 ) -> None:
-    """Serve Condor on ``host:port``. ``feed``: ``simulated`` or ``none``; ``database`` is
-    recorded in the settings (the journal that uses it comes with the store issue)."""
+    """Serve Condor on ``host:port``. ``feed``: ``simulated`` or ``none``; ``database``: a
+    URL or ``memory`` (see the module doc for the default)."""
     settings = Settings.load(
         config, host=host, port=port, demo=demo, feed=feed, database_url=database
     )
     if speed is not None:
         settings.simulator.speed = speed
-    if settings.database_url:
-        logging.getLogger("condor.api").warning(
-            "database %s: the journal is not wired yet; state lives in memory",
-            settings.database_url,
+    run(settings)
+
+
+def run(settings: Settings) -> None:
+    """Serve ``settings`` (``database_url`` None: the embedded default); exit with status 2
+    and a one-line reason when the database cannot be used."""
+    if settings.database_url is None:
+        settings.database_url = default_database_url(settings.data_dir)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    logging.getLogger("condor").setLevel(settings.log_level.upper())
+    try:
+        app = create_app(settings)
+    except JournalUnavailable as e:
+        print(f"condor: cannot start: {e}", file=sys.stderr)
+        print(
+            "condor: start on another database with --database URL (or --database memory "
+            "to keep state in memory only)",
+            file=sys.stderr,
         )
-    app = create_app(settings)
+        raise SystemExit(EXIT_STORE) from None
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level)

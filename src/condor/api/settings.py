@@ -100,6 +100,25 @@ class SimulatorConfig(BaseModel):
     speed: float = 1.0
 
 
+class JournalConfig(BaseModel):
+    """The journal (when ``database_url`` names a database): ``max_batch`` inputs per group
+    commit, ``max_wait_ms`` extra wait for company before a commit (0: commit as soon as the
+    queue is empty), ``snapshot_every`` inputs between engine snapshots (0: never)."""
+
+    max_batch: int = 512
+    max_wait_ms: float = 0.0
+    snapshot_every: int = 100_000
+
+
+MEMORY = "memory"
+"""``database_url`` value that keeps state in memory only (nothing survives a restart)."""
+
+
+def default_database_url(data_dir: str | Path) -> str:
+    """The embedded default: ``<data_dir>/condor.db`` (SQLite, created on first start)."""
+    return f"sqlite:///{(Path(data_dir) / 'condor.db').resolve()}"
+
+
 class Settings(BaseSettings):
     """Condor's configuration (issue 5, "Server").
 
@@ -108,7 +127,11 @@ class Settings(BaseSettings):
     datetime runs a simulated clock from that instant (moved by market data and ``PUT
     /api/v1/clock``). ``calendars``: apply the instruments' session calendars (False: always in
     the regular session). ``market_control``: who may inject market data and move the clock,
-    ``operator`` or ``any`` authenticated user (the demo's default)."""
+    ``operator`` or ``any`` authenticated user (the demo's default).
+
+    ``database_url``: ``sqlite:///...`` or ``postgresql+psycopg://...`` journals every input
+    and recovers on start; None or ``memory`` keeps state in memory (what ``Settings()`` and
+    the tests default to; ``condor serve`` defaults to ``default_database_url(data_dir)``)."""
 
     model_config = SettingsConfigDict(
         env_prefix="CONDOR_", env_nested_delimiter="__", extra="ignore"
@@ -117,6 +140,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     database_url: str | None = None
+    data_dir: Path = Path("data")
+    journal: JournalConfig = Field(default_factory=JournalConfig)
     feed: str = "simulated"
     demo: bool = False
     dialects: list[str] = Field(default_factory=list)
@@ -164,6 +189,12 @@ class Settings(BaseSettings):
             cls.__name__, (cls,), {"model_config": {**cls.model_config, "toml_file": path}}
         )
         return bound(**kw)
+
+    @property
+    def journal_url(self) -> str | None:
+        """The database to journal to, None for in-memory state."""
+        url = (self.database_url or "").strip()
+        return None if not url or url == MEMORY else url
 
     @property
     def operator_only_market(self) -> bool:

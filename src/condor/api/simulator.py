@@ -3,7 +3,9 @@
 Invariant: integer ticks and lots throughout (no float for prices); the same seed, instruments
 and number of rounds give the same sequence of quotes and trades. The walk never goes below
 half its reference price. It runs as one asyncio task on the event loop, feeding the venue
-through ``Runtime.market`` exactly as a recorded feed would.
+through ``Runtime.market_many`` exactly as a recorded feed would (a journaled server commits
+each round together). A restarted server's walk continues from the venues' last quotes. The
+walk stops when the journal can no longer store its rounds (the error is logged once).
 """
 
 from __future__ import annotations
@@ -79,11 +81,19 @@ async def run_simulator(rt, stop: asyncio.Event | None = None) -> None:
     cancelled (or ``stop`` is set)."""
     cfg = rt.settings.simulator
     walk = RandomWalk(list(rt.engine.instruments), rt.ref_prices, cfg.seed, cfg.trade_every)
+    with rt.read() as e:
+        for sym in walk.mid:
+            ext = e.venues[sym].ext
+            if ext.bid is not None and ext.ask is not None:
+                walk.mid[sym] = (ext.bid + ext.ask) // 2
     delay = cfg.interval_ms / 1000 / max(cfg.speed, 1e-6)
     while stop is None or not stop.is_set():
+        if rt.failed is not None:
+            log.error("simulated market stopped: the journal cannot store it (%s)", rt.failed)
+            return
         try:
-            for ev in walk.step(rt.engine.clock.now_ns()):
-                rt.market(ev)
+            await rt.market_many(walk.step(rt.now_ns()))
         except Exception:  # keep the market alive; the error is logged with its traceback
-            log.exception("simulator round failed")
+            if rt.failed is None:
+                log.exception("simulator round failed")
         await asyncio.sleep(delay)

@@ -38,6 +38,7 @@ class RejectReason(str, Enum):
     INSUFFICIENT_FUNDS = "risk.insufficient_funds"
     NO_LONG_POSITION = "risk.no_long_position"
     NO_SHORT_POSITION = "risk.no_short_position"
+    POSITION_HELD = "risk.position_held"
     # matching
     FOK_NOT_FILLABLE = "matching.fok_not_fillable"
     IOC_NO_LIQUIDITY = "matching.ioc_no_liquidity"

@@ -123,12 +123,17 @@ class GroupHandlers:
             return
         acct = self.accounts[o.account]
         if o.status is not OrdStatus.HELD:
+            saved = (o.hold_cash, o.hold_pos)
             acct.release(o)
-        o.qty = new_qty
-        if o.status is not OrdStatus.HELD:
-            self._reserve(o, self.venues[o.inst.symbol])
+            o.qty = new_qty
+            try:
+                self._reserve(o, self.venues[o.inst.symbol])
+            except DomainError:  # a smaller order needs no more than it had: keep those holds
+                acct.restore(o, *saved)
             if o.priority:
                 o.visible = min(o.visible, new_qty - o.cum_qty)
+        else:
+            o.qty = new_qty
         o.apply(T.AMEND, self.clock.now_ns())
         self._report(o, ExecType.RESTATED, cause, text=f"reduced by {by}")
 
@@ -136,13 +141,14 @@ class GroupHandlers:
         """Partial-trigger OTO: a working child gets ``by`` more lots (loses priority)."""
         v = self.venues[o.inst.symbol]
         acct = self.accounts[o.account]
+        saved = (o.hold_cash, o.hold_pos)
         acct.release(o)
         o.qty += by
         try:
             self._reserve(o, v)
         except DomainError as e:
             o.qty -= by
-            self._reserve(o, v)
+            acct.restore(o, *saved)
             self._report(o, ExecType.RESTATED, cause, reason=e.reason, text=e.text)
             return
         o.apply(T.AMEND, self.clock.now_ns())

@@ -190,6 +190,7 @@ class OrderHandlers:
         stop = o.stop_price if cmd.stop_price is None else cmd.stop_price
         keeps_priority = price == o.price and new_qty <= o.qty and stop == o.stop_price
         old = (o.qty, o.price, o.stop_price, o.display_qty, o.trail.offset if o.trail else None)
+        held = (o.hold_cash, o.hold_pos)
         rest_px = o.price
         if o.status is not OrdStatus.HELD:
             acct.release(o)
@@ -198,18 +199,18 @@ class OrderHandlers:
             o.display_qty = cmd.display_qty
         if cmd.trail_offset is not None and o.trail is not None:
             o.trail.offset = cmd.trail_offset
-        if o.status is not OrdStatus.HELD:
+        if o.status is not OrdStatus.HELD and new_qty > o.cum_qty:
             try:
                 self._reserve(o, v)
             except DomainError as e:
                 o.qty, o.price, o.stop_price, o.display_qty = old[:4]
                 if o.trail is not None:
                     o.trail.offset = old[4]
-                self._reserve(o, v)
+                acct.restore(o, *held)
                 self._reject("ModifyOrder", e, cause, account=o.account, order_id=o.order_id)
                 return
         if new_qty == o.cum_qty:  # amended down to what is filled: done (FIX OrderQty=CumQty)
-            self._unplace(o)
+            self._unplace_alive(o, rest_px)
             o.apply(T.AMEND, self.clock.now_ns())
             o.status = OrdStatus.FILLED
             self._retire(o)
@@ -284,15 +285,15 @@ class OrderHandlers:
             return None
         v = self.venues[o.inst.symbol]
         acct = self.accounts[o.account]
-        held = o.status is OrdStatus.HELD
+        saved = (o.hold_cash, o.hold_pos)
         acct.release(o)
         n = self._new_order(new, o.inst, cause)
         if new.activate:
             try:
                 self._reserve(n, v)
             except DomainError as e:
-                if not held:
-                    self._reserve(o, v)
+                acct.restore(o, *saved)
+                self.order_seq -= 1  # the new id was never used
                 self._reject("ReplaceOrder", e, cause, account=o.account, order_id=o.order_id)
                 return None
         self._unplace(o)
@@ -333,7 +334,9 @@ class OrderHandlers:
                 self._end(o, T.CANCEL, ExecType.CANCELED, cause, R.NON_POSITIVE_QTY,
                           "released with nothing to close")  # fmt: skip
                 return False
-            o.qty = o.cum_qty + qty
+            # a position-attached child (no quantity yet) takes what is released; a sized one
+            # keeps any reduction its group made while it was Held
+            o.qty = o.cum_qty + qty if o.qty == 0 else min(o.qty, o.cum_qty + qty)
         if o.qty - o.cum_qty <= 0:
             self._end(o, T.CANCEL, ExecType.CANCELED, cause, R.NON_POSITIVE_QTY,
                       "released without a quantity")  # fmt: skip

@@ -10,6 +10,9 @@ the same transaction for queries and audits, and snapshots bound recovery time.
 - ``recorder.Recorder``: applies inputs to the engine, numbers them, builds batches.
 - ``committer.GroupCommitter``: asyncio group commit; acknowledges after the commit only.
 - ``recovery.recover`` / ``open_recorder``: snapshot + journal tail -> engine, verified.
+- ``writer.open_journal`` / ``JournalWriter``: all of the above as a server's single writer
+  (recovery at start, group commit, publication hooks, snapshot at a clean stop); the API
+  loads it by name (``api.writer``), so neither package imports the other.
 - ``snapshot``: engine snapshots; ``check.check``: ``condor db check``;
   ``migrations.upgrade``: ``condor db upgrade``; ``codec``: exact JSON of inputs and events.
 

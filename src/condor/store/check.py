@@ -4,6 +4,11 @@ Invariant checked: replaying the journal's inputs 1..N through a fresh engine re
 stored event (same seq, type, payload and shallow cause, in the same input) and ends in the
 state the read-model tables describe (orders, groups, positions, accounts: row for row). Each
 difference is reported as one line; an empty report means the database is consistent.
+
+A database with an empty journal and empty read models (``condor db upgrade`` made it, no
+server has started on it yet) is consistent: there is nothing to compare, and the first server
+to start writes its initial state. Once any state row exists, the initial state is compared
+like any other (a server that has journaled nothing yet wrote the configured accounts).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ class CheckReport:
     inputs: int = 0
     events: int = 0
     differences: list[str] = field(default_factory=list)
+    empty: bool = False  # no journal and no state: nothing was ever written
 
     @property
     def ok(self) -> bool:
@@ -38,7 +44,7 @@ class CheckReport:
     def __str__(self) -> str:
         head = f"checked {self.inputs} inputs, {self.events} events: "
         if self.ok:
-            return head + "OK"
+            return head + ("OK (empty: no server has started on it yet)" if self.empty else "OK")
         return head + f"{len(self.differences)} difference(s)\n" + "\n".join(self.differences)
 
 
@@ -48,6 +54,9 @@ _COMPARED = ("type", "input_seq", "ts_ns", "order_id", "group_id", "account", "p
 def check(store: Store, build_engine: Callable[[], object], chunk: int = 5_000) -> CheckReport:
     """Replay the whole journal into ``build_engine()`` and compare (see module doc)."""
     rep = CheckReport()
+    if store.last_input_seq() == 0 and store.last_event_seq() == 0 and not store.has_state():
+        rep.empty = True
+        return rep
     engine = build_engine()
     engine.listeners = []
     pending: list = []  # (input_seq, events) not yet compared

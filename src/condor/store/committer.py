@@ -9,12 +9,19 @@ it runs and the next batch is as large as the load. If a commit fails, every sub
 batch fails with the StoreError, and the committer refuses everything after it (``failed``):
 the engine has moved past what is stored, so only a restart (recovery from the journal) may
 accept orders again.
+
+Hooks: ``on_commit()`` runs on the event loop after a batch is durable and before its
+submitters are answered (publish what the batch did); ``on_abort(error)`` runs instead when the
+commit failed (drop it). ``lock`` (a context manager, e.g. a ``threading.RLock``) is held while
+an input is applied, for readers in other threads.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -26,7 +33,7 @@ from condor.store.recorder import Applied, Recorder, default_response
 class GroupCommitter:
     """Args: ``recorder`` (engine + journal numbering), ``store``, ``max_batch`` inputs per
     transaction, ``max_wait_ms`` extra wait for company, ``snapshotter`` (optional; asked after
-    each commit)."""
+    each commit), ``on_commit`` / ``on_abort`` / ``lock`` (see the module doc)."""
 
     def __init__(
         self,
@@ -35,12 +42,18 @@ class GroupCommitter:
         max_batch: int = 512,
         max_wait_ms: float = 0.0,
         snapshotter=None,
+        on_commit: Callable[[], None] | None = None,
+        on_abort: Callable[[BaseException], None] | None = None,
+        lock=None,
     ) -> None:
         self.recorder = recorder
         self.store = store
         self.max_batch = max_batch
         self.max_wait = max_wait_ms / 1000.0
         self.snapshotter = snapshotter
+        self.on_commit = on_commit
+        self.on_abort = on_abort
+        self.lock = lock if lock is not None else contextlib.nullcontext()
         self.failed: BaseException | None = None
         self.commits = 0
         self.acked = 0
@@ -106,7 +119,8 @@ class GroupCommitter:
             fut.set_exception(StoreError(f"store unavailable, input refused: {self.failed}"))
             return
         try:
-            res = self.recorder.apply(inp, key, respond)
+            with self.lock:
+                res = self.recorder.apply(inp, key, respond)
         except Exception as e:  # a bug in the engine: refuse this input, keep going
             fut.set_exception(e)
             return
@@ -124,11 +138,15 @@ class GroupCommitter:
                 self.failed = e
                 rec.discard()
                 err = e if isinstance(e, StoreError) else StoreError(str(e))
+                if self.on_abort is not None:
+                    self.on_abort(err)
                 for _, fut in batch:
                     if not fut.done():
                         fut.set_exception(err)
                 return
             self.commits += 1
+            if self.on_commit is not None:
+                self.on_commit()
             if self.snapshotter is not None:
                 await loop.run_in_executor(self._pool, self.snapshotter.maybe, rec.next_seq - 1)
         for res, fut in batch:

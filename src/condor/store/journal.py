@@ -167,6 +167,42 @@ class Store:
         with self.db.connect() as c:
             return c.execute(sa.select(sa.func.max(S.events.c.seq))).scalar() or 0
 
+    def first_input_ts(self) -> int | None:
+        """The engine clock of journal input 1 (None for an empty journal)."""
+        j = S.journal
+        with self.db.connect() as c:
+            return c.execute(sa.select(j.c.ts_ns).where(j.c.seq == 1)).scalar()
+
+    def has_state(self) -> bool:
+        """Whether any read-model table holds a row (False: no server has started on it)."""
+        with self.db.connect() as c:
+            return any(
+                c.execute(sa.select(sa.literal(1)).select_from(t).limit(1)).first() is not None
+                for t in S.STATE_TABLES
+            )
+
+    def fills(self, chunk: int = 20_000) -> Iterator[sa.Row]:
+        """Stored execution reports that may be fills (``ExecutionReport`` rows whose payload
+        names ``last_qty``, i.e. a non-zero one: the codec leaves defaults out), by seq."""
+        e = S.events
+        after = 0
+        while True:
+            with self.db.connect() as c:
+                rows = c.execute(
+                    sa.select(e.c.seq, e.c.payload)
+                    .where(
+                        e.c.seq > after,
+                        e.c.type == "ExecutionReport",
+                        e.c.payload.contains('"last_qty"'),
+                    )
+                    .order_by(e.c.seq)
+                    .limit(chunk)
+                ).all()
+            if not rows:
+                return
+            yield from rows
+            after = rows[-1][0]
+
     def inputs(self, after: int = 0, chunk: int = 20_000) -> Iterator[sa.Row]:
         """Journal rows with ``seq > after`` in order (seq, kind, type, ts_ns, payload,
         first_event, last_event), read in chunks so that a long journal is never in memory."""

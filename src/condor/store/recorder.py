@@ -103,7 +103,9 @@ class Recorder:
         key: tuple[str, str] | None = None,
         respond: Callable[[list], Any] = default_response,
     ) -> Applied:
-        """Run one command or market event; record it for the next ``flush``."""
+        """Run one command or market event; record it for the next ``flush``. ``respond(events)``
+        makes the answer right after the input ran (called when a ``key`` is given or a
+        ``respond`` other than the default is; kept with the key, so JSON-ready then)."""
         if key is not None:
             dup = self.seen(*key)
             if dup is not None:
@@ -132,8 +134,9 @@ class Recorder:
             b.events.append(event_row(ev, seq))
             self._touch(ev)
         response = None
-        if key is not None:
+        if key is not None or respond is not default_response:
             response = respond(events)
+        if key is not None:
             b.idempotency.append(self.keys.remember(key[0], key[1], seq, response))
         return Applied(seq, events, response)
 

@@ -1,5 +1,6 @@
 """``serve()`` in a real subprocess with the demo configuration and the simulated market: the
-server starts, ``/docs`` answers, and the seeded random walk moves the demo instruments."""
+server starts on its embedded default database, ``/docs`` answers, and the seeded random walk
+moves the demo instruments (journaled)."""
 
 from __future__ import annotations
 
@@ -32,14 +33,15 @@ def test_random_walk_is_seeded_and_on_the_grid():
     assert len({q.bid for q in quotes}) > 1
 
 
-def test_serve_demo_with_simulated_market():
-    # Arrange
+def test_serve_demo_with_simulated_market(tmp_path):
+    # Arrange: the embedded default database, under a data directory of the test's own
     port = free_port()
     code = (
         "from condor.api.serve import serve; "
         f"serve('127.0.0.1', {port}, demo=True, feed='simulated')"
     )
-    env = {"CONDOR_SIMULATOR__INTERVAL_MS": "20", "CONDOR_LOG_LEVEL": "warning"}
+    env = {"CONDOR_DATA_DIR": str(tmp_path / "data")}
+    env |= {"CONDOR_SIMULATOR__INTERVAL_MS": "20", "CONDOR_LOG_LEVEL": "warning"}
     proc = subprocess.Popen(
         [sys.executable, "-c", code], env={**os.environ, **env},
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -65,7 +67,11 @@ def test_serve_demo_with_simulated_market():
         first = httpx.get(f"{url}/api/v1/marketdata/IBM", headers=h).json()
         time.sleep(0.3)
         later = httpx.get(f"{url}/api/v1/marketdata/IBM", headers=h).json()
-        # Assert
+        health = httpx.get(f"{url}/api/v1/health").json()
+        # Assert: the market moves, and every round of it is journaled
+        assert (tmp_path / "data" / "condor.db").is_file()
+        assert health["journal"]["database"].endswith("condor.db")
+        assert health["journal"]["last_input"] > 1
         assert docs.status_code == 200
         assert first["bid"] is not None and first["ask"] is not None
         assert later["ts"] != first["ts"]

@@ -51,10 +51,32 @@ def test_invalid_order_is_problem_with_field_and_changes_nothing(demo, body, sta
     assert _state(demo) == before
 
 
-def test_duplicate_cl_ord_id_is_409(demo):
-    assert demo.post("/api/v1/orders", json=limit_order(cl_ord_id="dup-1")).status_code == 201
+def test_repeated_cl_ord_id_answers_the_first_answer_and_creates_nothing(demo):
+    # Arrange
+    first = demo.post("/api/v1/orders", json=limit_order(cl_ord_id="dup-1"))
+    assert first.status_code == 201 and "idempotent-replayed" not in first.headers
     before = _state(demo)
-    r = demo.post("/api/v1/orders", json=limit_order(cl_ord_id="dup-1"))
+    # Act: the same ClOrdID again, even with another price
+    again = demo.post("/api/v1/orders", json=limit_order(cl_ord_id="dup-1", price="99.00"))
+    # Assert
+    assert again.status_code == 201 and again.headers["idempotent-replayed"] == "true"
+    assert again.json() == first.json()
+    assert _state(demo) == before
+
+
+def test_first_rejection_is_the_answer_to_a_repeated_cl_ord_id(demo):
+    body = limit_order(qty="100000", price="100.00", cl_ord_id="dup-rejected")
+    first = demo.post("/api/v1/orders", json=body)
+    again = demo.post("/api/v1/orders", json={**body, "quantity": "1"})
+    assert first.status_code == again.status_code == 409
+    assert again.json()["reason"] == first.json()["reason"] == "risk.insufficient_funds"
+
+
+def test_replace_to_the_cl_ord_id_of_an_open_order_is_409(demo):
+    demo.post("/api/v1/orders", json=limit_order(cl_ord_id="dup-open"))
+    other = demo.post("/api/v1/orders", json=limit_order(cl_ord_id="dup-other")).json()
+    before = _state(demo)
+    r = demo.post(f"/api/v1/orders/{other['order_id']}/replace", json={"cl_ord_id": "dup-open"})
     assert r.status_code == 409 and r.json()["field"] == "cl_ord_id"
     assert _state(demo) == before
 

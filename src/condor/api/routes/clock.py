@@ -16,13 +16,13 @@ router = APIRouter(prefix="/api/v1/clock", tags=["clock"])
 
 @router.get("", response_model=S.ClockOut)
 async def get_clock(rt: RuntimeDep, p: UserDep) -> S.ClockOut:
-    return S.ClockOut(now=ns_to_dt(rt.engine.clock.now_ns()))
+    return S.ClockOut(now=ns_to_dt(rt.now_ns()))
 
 
 @router.put("", response_model=S.ClockOut)
 async def set_clock(body: S.ClockIn, rt: RuntimeDep, p: UserDep) -> S.ClockOut:
     """422 (field ``now``) for a time before the current one."""
     require_market_control(rt, p)
-    with rt.read() as e:
-        rt.execute(AdvanceClock(dt_to_ns(body.now)))
-        return S.ClockOut(now=ns_to_dt(e.clock.now_ns()))
+    return await rt.execute(
+        AdvanceClock(dt_to_ns(body.now)), lambda e, _: S.ClockOut(now=ns_to_dt(e.clock.now_ns()))
+    )

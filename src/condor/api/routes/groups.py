@@ -66,11 +66,14 @@ async def create_group(body: S.GroupIn, rt: RuntimeDep, p: UserDep) -> S.GroupOu
             owner=p.username,
             group_id=body.group_id,
         )
-        events = rt.execute(cmd, field_map=group_field)
+
+    def answer(e, events: list) -> S.GroupOut:
         gid = next(
             ev.group_id for ev in events if type(ev) is GroupUpdated and ev.change == "created"
         )
         return group_out(e.groups.get(gid), e)
+
+    return await rt.execute(cmd, answer, field_map=group_field)
 
 
 @router.get("", response_model=S.Page[S.GroupOut])
@@ -133,8 +136,7 @@ async def edit_group(group_id: str, body: S.GroupEditIn, rt: RuntimeDep, p: User
             validators=tuple(body.validators),
             owner=p.owner,
         )
-        rt.execute(cmd)
-        return group_out(g, e)
+    return await rt.execute(cmd, lambda e, _: group_out(g, e))
 
 
 @router.delete("/{group_id}", response_model=S.GroupOut)
@@ -143,5 +145,4 @@ async def delete_group(group_id: str, rt: RuntimeDep, p: UserDep) -> S.GroupOut:
     p.require_trade()
     with rt.read() as e:
         g = _group(e, p, group_id)
-        rt.execute(DeleteGroup(g.group_id, owner=p.owner))
-        return group_out(g, e)
+    return await rt.execute(DeleteGroup(g.group_id, owner=p.owner), lambda e, _: group_out(g, e))

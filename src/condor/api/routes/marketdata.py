@@ -36,6 +36,10 @@ def _instrument(e, symbol: str):
     return i
 
 
+def _answer(symbol: str):
+    return lambda e, _: market_out(e, symbol)
+
+
 @router.get("/{symbol:path}", response_model=S.MarketDataOut, tags=["marketdata"])
 async def get_market(symbol: str, rt: RuntimeDep, p: UserDep) -> S.MarketDataOut:
     with rt.read() as e:
@@ -62,9 +66,8 @@ async def post_quote(symbol: str, body: S.QuoteIn, rt: RuntimeDep, p: UserDep) -
                 raise ApiError(422, f"{name} must be positive", RejectReason.INVALID_FIELD, name)
         if bid is not None and ask is not None and bid > ask:
             raise ApiError(422, "bid above ask (crossed quote)", RejectReason.INVALID_FIELD, "ask")
-        ts = dt_to_ns(body.ts) if body.ts is not None else e.clock.now_ns()
-        rt.market(QuoteTick(symbol, ts, bid, ask, bsz, asz))
-        return market_out(e, symbol)
+        ts = dt_to_ns(body.ts) if body.ts is not None else rt.now_ns()
+    return await rt.market(QuoteTick(symbol, ts, bid, ask, bsz, asz), _answer(symbol))
 
 
 @router.post("/{symbol:path}/trades", response_model=S.MarketDataOut)
@@ -82,6 +85,5 @@ async def post_trade(symbol: str, body: S.TradeIn, rt: RuntimeDep, p: UserDep) -
             raise ApiError(422, "price must be positive", RejectReason.INVALID_FIELD, "price")
         if size <= 0:
             raise ApiError(422, "size must be positive", RejectReason.NON_POSITIVE_QTY, "size")
-        ts = dt_to_ns(body.ts) if body.ts is not None else e.clock.now_ns()
-        rt.market(TradeTick(symbol, ts, px, size))
-        return market_out(e, symbol)
+        ts = dt_to_ns(body.ts) if body.ts is not None else rt.now_ns()
+    return await rt.market(TradeTick(symbol, ts, px, size), _answer(symbol))

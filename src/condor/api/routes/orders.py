@@ -4,6 +4,11 @@ replace, explain.
 Invariant: every route checks the caller's permission on the order's account before it reads
 or touches it; an order the caller may not see answers 404 exactly like one that does not
 exist, so ids leak nothing. Engine rejections become problem+json (``errors.status_for``).
+Answers describe the order right after the command ran and are sent once it is durable.
+
+Idempotency: a ``cl_ord_id`` is a request key per account (scope ``native:<account>``): a
+submission repeating one returns the first answer (status and body, header
+``Idempotent-Replayed: true``) and creates nothing, also after a restart.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from condor.api import schemas as S
 from condor.api.auth import Principal
@@ -50,19 +55,33 @@ def _convert(fn, *args):
         raise as_api_error(err) from None
 
 
+REPLAYED = "Idempotent-Replayed"
+
+
+def _new_order(e, events: list) -> dict:
+    oid = next(ev.order_id for ev in events if type(ev) is ExecutionReport)
+    return order_out(e.orders[oid]).model_dump(mode="json")
+
+
 @router.post("", status_code=201, response_model=S.OrderOut)
-async def submit_order(body: S.OrderIn, rt: RuntimeDep, p: UserDep) -> S.OrderOut:
+async def submit_order(
+    body: S.OrderIn, rt: RuntimeDep, p: UserDep, response: Response
+) -> S.OrderOut:
     """Place an order. 201 with the order as it stands after the command (an IOC may already
     be Canceled, a marketable order Filled); 403 for an account the caller may not trade;
-    409/422 when the engine refuses it (nothing is created)."""
+    409/422 when the engine refuses it (nothing is created); 503 when it cannot be stored.
+    A repeated ``cl_ord_id`` of the account answers the first answer (see the module doc)."""
     p.require_trade()
     p.require_account(body.account)
     with rt.read() as e:
         inst = _convert(e.instruments.get, body.symbol)
         cmd = _convert(to_submit, body, inst, p.username)
-        events = rt.execute(cmd)
-        oid = next(ev.order_id for ev in events if type(ev) is ExecutionReport)
-        return order_out(e.orders[oid])
+    if body.cl_ord_id is None:
+        return await rt.execute(cmd, _new_order)
+    out = await rt.execute_once(cmd, (f"native:{body.account}", body.cl_ord_id), _new_order)
+    if out.replayed:
+        response.headers[REPLAYED] = "true"
+    return out.value
 
 
 @router.get("", response_model=S.Page[S.OrderOut])
@@ -125,14 +144,14 @@ async def cancel_all(
             targets = [account]
         else:
             targets = sorted({o.account for o in e.live.values() if p.may_see(o.account)})
-        for acc in targets:
-            for ev in rt.execute(C.CancelAllOrders(acc, symbol)):
-                if (
-                    type(ev) is ExecutionReport
-                    and ev.ord_status is OrdStatus.CANCELED
-                    and p.may_see(ev.account)
-                ):
-                    canceled.append(ev.order_id)
+    for acc in targets:
+        for ev in await rt.execute(C.CancelAllOrders(acc, symbol)):
+            if (
+                type(ev) is ExecutionReport
+                and ev.ord_status is OrdStatus.CANCELED
+                and p.may_see(ev.account)
+            ):
+                canceled.append(ev.order_id)
     return S.CancelAllOut(canceled=canceled)
 
 
@@ -172,8 +191,7 @@ async def cancel_order(order_id: int, rt: RuntimeDep, p: UserDep) -> S.OrderOut:
     p.require_trade()
     with rt.read() as e:
         o = visible_order(e, p, order_id)
-        rt.execute(C.CancelOrder(o.order_id, o.account))
-        return order_out(o)
+    return await rt.execute(C.CancelOrder(o.order_id, o.account), lambda e, _: order_out(o))
 
 
 @router.patch("/{order_id}", response_model=S.OrderOut)
@@ -183,8 +201,8 @@ async def modify_order(order_id: int, body: S.ModifyIn, rt: RuntimeDep, p: UserD
     p.require_trade()
     with rt.read() as e:
         o = visible_order(e, p, order_id)
-        rt.execute(_convert(to_modify, o, body))
-        return order_out(o)
+        cmd = _convert(to_modify, o, body)
+    return await rt.execute(cmd, lambda e, _: order_out(o))
 
 
 @router.post("/{order_id}/replace", status_code=201, response_model=S.OrderOut)
@@ -194,13 +212,17 @@ async def replace_order(order_id: int, body: S.ReplaceIn, rt: RuntimeDep, p: Use
     p.require_trade()
     with rt.read() as e:
         o = visible_order(e, p, order_id)
-        events = rt.execute(_convert(to_replace, o, body))
+        cmd = _convert(to_replace, o, body)
+
+    def answer(e, events: list) -> S.OrderOut:
         new_id = next(
             ev.order_id
             for ev in events
             if type(ev) is ExecutionReport and ev.orig_order_id == o.order_id
         )
         return order_out(e.orders[new_id])
+
+    return await rt.execute(cmd, answer)
 
 
 @router.get("/{order_id}/explain", response_model=S.ExplainOut)

@@ -131,10 +131,23 @@ class Account:
             pos_part = lots - min(lots, shared_pos)
         elif side is Side.SELL_SHORT:
             # A short sale first sells the free long shares: it holds them so that no Sell
-            # counts on them too, and needs margin only for the part that goes short.
+            # counts on them too, and needs margin only for the part that goes short. It may
+            # not sell long shares that open Sell orders hold.
             pos_part = min(lots, max((pos.qty - pos.held_long) if pos else 0, 0))
+            if pos is not None and pos.held_long and lots > pos_part and pos.qty > 0:
+                raise DomainError(
+                    RejectReason.POSITION_HELD,
+                    "short sale would sell long shares held by open Sell orders",
+                    "quantity",
+                )
         else:  # BUY: buying back the free short first, holding it against BuyToCover orders
             pos_part = min(lots, max((-pos.qty - pos.held_short) if pos else 0, 0))
+            if pos is not None and pos.held_short and lots > pos_part and pos.qty < 0:
+                raise DomainError(
+                    RejectReason.POSITION_HELD,
+                    "buy would cover short shares held by open BuyToCover orders",
+                    "quantity",
+                )
         cash_lots = lots - pos_part if side is Side.SELL_SHORT else lots
         if ref_ticks is None or ref_ticks <= 0:
             hold = 0
@@ -156,6 +169,22 @@ class Account:
             order.hold_pos = pos_part
         order.hold_cash = hold
         self.held_cash[ccy] = self.held_cash.get(ccy, 0) + hold
+
+    def restore(self, order, hold_cash: int, hold_pos: int) -> None:
+        """Put back exactly the holds ``order`` had before a refused change (no checks: they
+        were valid when taken). The order must hold nothing now."""
+        self.release(order)
+        if hold_cash:
+            ccy = order.inst.currency
+            self.held_cash[ccy] = self.held_cash.get(ccy, 0) + hold_cash
+            order.hold_cash = hold_cash
+        if hold_pos:
+            p = self.position(order.inst.symbol)
+            if order.side in _HOLDS_LONG:
+                p.held_long += hold_pos
+            else:
+                p.held_short += hold_pos
+            order.hold_pos = hold_pos
 
     def release(self, order) -> None:
         """Release every hold ``order`` still has (it ended, or it is being re-reserved)."""

@@ -190,7 +190,7 @@ class Group:
     def evaluate(self, report, orders) -> tuple[list[Action], GroupStatus | None]:
         """Rules fired by ``report`` (an ExecutionReport of a member): the actions to run and
         the status the group closes with (None: stays Active). Events this group's own rules
-        caused fire none of its rules. ``orders`` maps order id ->
+        caused (cancels, reductions, removals; not fills) fire none of its rules. ``orders`` maps order id ->
         Order for reading members' quantities. Pure: changes only release bookkeeping."""
         if self.status is not GroupStatus.ACTIVE:
             return [], None
@@ -201,9 +201,10 @@ class Group:
         if not events:
             return [], None
         c = report.cause
-        if c is not None and c.group_id == self.group_id:
+        if c is not None and c.group_id == self.group_id and report.exec_type is not ExecType.TRADE:
             # A group does not react to what its own rules did (its cancel of a sibling must
-            # not cancel the order that fired it); linked groups do (spec section 3).
+            # not cancel the order that fired it); linked groups do (spec section 3). A fill is
+            # a real execution whatever released the order, so fills always count.
             return [], None
         src = self.members[i]
         src_order = orders[report.order_id]

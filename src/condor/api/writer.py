@@ -1,0 +1,113 @@
+"""The single writer's port, its in-memory back end, and how a journal back end is loaded.
+
+Invariant: a writer applies inputs one at a time, in arrival order, on the event loop's thread
+under the runtime's lock, and resolves a submission only once it is as durable as the back end
+makes it; ``on_commit()`` runs after each durable step, before the submitters are answered.
+``MemoryWriter`` is durable at once in the only sense it has (nothing survives a restart);
+the journal back end (``condor.store.writer.JournalWriter``) resolves after the group commit.
+
+The API does not import the store (layer contract: they are independent adapters around the
+engine). ``load_journal`` finds the journal back end by name when a database is configured;
+any object of the ``Writer`` shape works in its place.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterator
+from typing import Any, NamedTuple, Protocol
+
+from condor.domain.market import L2Delta, L2Snapshot, QuoteTick, TradeTick
+
+MARKET = frozenset({QuoteTick, TradeTick, L2Snapshot, L2Delta})
+JOURNAL_BACKEND = "condor.store.writer:open_journal"
+
+
+class JournalUnavailable(RuntimeError):
+    """The configured database cannot be used (unreachable, foreign, corrupt, needs an
+    upgrade, or its journal does not replay); the message names the cause."""
+
+
+class Applied(NamedTuple):
+    """Outcome of one submission (the shape ``condor.store.recorder.Applied`` has)."""
+
+    input_seq: int
+    events: list
+    response: Any
+    duplicate: bool = False
+
+
+class Writer(Protocol):
+    durable: bool
+    unavailable: tuple[type[BaseException], ...]  # errors that mean "not stored, not accepted"
+    engine: Any
+
+    @property
+    def failed(self) -> BaseException | None: ...
+
+    def bind(self, lock, on_commit: Callable[[], None], on_abort) -> None: ...
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def submit(self, inp, key: tuple[str, str] | None, respond: Callable) -> Any: ...
+
+
+class MemoryWriter:
+    """Applies inputs directly to the engine; idempotency keys live as long as the process."""
+
+    durable = False
+    unavailable: tuple[type[BaseException], ...] = ()
+    failed = None
+    time_source = None
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+        self.seq = 0
+        self._keys: dict[tuple[str, str], tuple[int, Any]] = {}
+        self._lock = None
+        self._on_commit: Callable[[], None] = lambda: None
+
+    def bind(self, lock, on_commit: Callable[[], None], on_abort=None) -> None:
+        self._lock, self._on_commit = lock, on_commit
+
+    async def start(self) -> None:
+        pass
+
+    async def stop(self) -> None:
+        pass
+
+    async def submit(self, inp, key: tuple[str, str] | None, respond: Callable) -> Applied:
+        """Never suspends: the input runs atomically with the caller's preceding reads."""
+        if key is not None:
+            hit = self._keys.get(key)
+            if hit is not None:
+                return Applied(hit[0], [], hit[1], True)
+        e = self.engine
+        with self._lock:
+            events = list(e.on_market(inp) if type(inp) in MARKET else e.handle(inp))
+            self.seq += 1
+            response = respond(events)
+            if key is not None:
+                self._keys[key] = (self.seq, response)
+        self._on_commit()
+        return Applied(self.seq, events, response)
+
+    def stored_fills(self) -> Iterator:
+        return iter(())
+
+
+def load_journal(url: str, engine_factory, wall_clock: bool, config) -> Writer:
+    """Open the journal back end on ``url`` (see ``condor.store.writer.open_journal``).
+    Raises JournalUnavailable when the database cannot be used."""
+    module_name, _, name = JOURNAL_BACKEND.partition(":")
+    module = importlib.import_module(module_name)
+    try:
+        return getattr(module, name)(
+            url, engine_factory, wall_clock,
+            max_batch=config.max_batch, max_wait_ms=config.max_wait_ms,
+            snapshot_every=config.snapshot_every,
+        )  # fmt: skip
+    except module.UNAVAILABLE as e:
+        raise JournalUnavailable(str(e)) from e

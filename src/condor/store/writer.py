@@ -1,0 +1,153 @@
+"""The journal as a server's single writer: recovery at start, then group-committed inputs.
+
+Invariant: inputs are applied one at a time, in arrival order, on the event loop's thread
+(under the server's lock, see ``bind``), and a submission resolves (an ``Applied``) only after
+the group commit holding it is durable. ``on_commit()`` runs after each commit and before any
+submitter of it is answered, so what a server publishes is never ahead of what is stored;
+``on_abort(error)`` runs instead when a commit failed, after which every input is refused
+(``failed``): the engine is then ahead of the store and only a restart (recovery) may accept
+orders again. Idempotency keys answer a repeated submission with its first answer, also after a
+restart.
+
+This module knows nothing of the API: the server's runtime uses any object with this shape
+(``api.writer.Writer``); ``api.bootstrap`` loads this one when a database is configured.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+
+from sqlalchemy.engine import make_url
+
+from condor.domain.orders.commands import AdvanceClock
+from condor.domain.orders.events import ExecutionReport
+from condor.store import codec
+from condor.store.committer import GroupCommitter
+from condor.store.errors import StoreError
+from condor.store.journal import Store
+from condor.store.recorder import Applied, Recorder, default_response
+from condor.store.recovery import RecoveryInfo, open_recorder
+from condor.store.snapshot import Snapshotter
+
+log = logging.getLogger("condor.store")
+
+UNAVAILABLE: tuple[type[BaseException], ...] = (StoreError,)
+"""Errors that mean "the database cannot be used; nothing was stored or accepted"."""
+
+
+class JournalWriter:
+    """Journals through ``Recorder`` + ``GroupCommitter``; built by ``open_journal``.
+    ``unavailable``: the exception types that mean "not stored, not accepted"."""
+
+    durable = True
+    unavailable = UNAVAILABLE
+
+    def __init__(
+        self,
+        store: Store,
+        recorder: Recorder,
+        info: RecoveryInfo,
+        max_batch: int = 512,
+        max_wait_ms: float = 0.0,
+        snapshot_every: int = 100_000,
+    ) -> None:
+        self.store = store
+        self.recorder = recorder
+        self.info = info
+        self.engine = recorder.engine
+        snap = store.latest_snapshot()
+        self.snapshotter = Snapshotter(
+            store, self.engine, snapshot_every, snap.input_seq if snap is not None else 0
+        )
+        self.committer = GroupCommitter(recorder, store, max_batch, max_wait_ms, self.snapshotter)
+
+    @property
+    def time_source(self) -> Callable[[], int] | None:
+        return self.recorder.time_source
+
+    @property
+    def failed(self) -> BaseException | None:
+        return self.committer.failed
+
+    @property
+    def last_input_seq(self) -> int:
+        return self.recorder.next_seq - 1
+
+    @property
+    def database(self) -> str:
+        return make_url(self.store.url).render_as_string(hide_password=True)
+
+    def bind(
+        self, lock, on_commit: Callable[[], None], on_abort: Callable[[BaseException], None]
+    ) -> None:
+        """Attach the server's lock and publication hooks (before ``start``)."""
+        c = self.committer
+        c.lock, c.on_commit, c.on_abort = lock, on_commit, on_abort
+
+    async def start(self) -> None:
+        await self.committer.start()
+
+    async def stop(self) -> None:
+        """Commit what is queued, snapshot the engine (so the next start replays nothing),
+        then close the database. A failed store is only closed."""
+        try:
+            await self.committer.stop()
+            last = self.last_input_seq
+            if self.failed is None and last > self.snapshotter.last_seq:
+                try:
+                    self.snapshotter.take(last)
+                except StoreError as e:  # the journal is complete; recovery replays it all
+                    log.warning("no snapshot at shutdown: %s", e)
+        finally:
+            self.store.close()
+
+    async def submit(self, inp, key=None, respond=default_response) -> Applied:
+        """Apply ``inp`` and return once it is durable. Raises StoreError when it could not be
+        stored (it is then not accepted)."""
+        return await self.committer.submit(inp, key, respond)
+
+    def stored_fills(self) -> Iterator[ExecutionReport]:
+        """Every stored fill (an execution report with a non-zero ``last_qty``), by seq, with
+        its cause left out."""
+        for row in self.store.fills():
+            ev = codec.decode(row.payload)
+            if type(ev) is ExecutionReport and ev.last_qty:
+                yield ev
+
+
+def open_journal(
+    url: str,
+    engine_factory: Callable[[Store], Callable[[], object]],
+    wall_clock: bool,
+    max_batch: int = 512,
+    max_wait_ms: float = 0.0,
+    snapshot_every: int = 100_000,
+) -> JournalWriter:
+    """Open (create on first start) the database at ``url``, recover the engine from its
+    newest snapshot and the journal tail, and return the writer that continues the journal.
+
+    ``engine_factory(store)`` returns the function that builds the configured engine, the same
+    every time. With ``wall_clock`` the engine runs a simulated clock that the recorder moves to
+    ``time.time_ns()`` before each input (the time is journaled with it, so a replay sees the
+    same ``now``); on first start input 1 is ``AdvanceClock(t0)`` at the engine's start time
+    ``t0``, so that the factory can read ``t0`` back (``Store.first_input_ts``) after a
+    restart. Raises StoreError (RecoveryError included) with a message naming the cause."""
+    store = Store.open(url)
+    try:
+        rec, info = open_recorder(store, engine_factory(store))
+        if wall_clock:
+            if info.last_input_seq == 0:
+                rec.apply(AdvanceClock(rec.engine.clock.now_ns()))
+                store.append(rec.flush())
+            rec.time_source = time.time_ns
+        w = JournalWriter(store, rec, info, max_batch, max_wait_ms, snapshot_every)
+        log.info(
+            "journal %s: %d inputs (snapshot at %d, %d replayed)",
+            w.database, w.last_input_seq, info.snapshot_seq, info.replayed,
+        )  # fmt: skip
+        return w
+    except BaseException:
+        store.close()
+        raise
