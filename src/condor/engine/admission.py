@@ -17,15 +17,50 @@ reasons): with a session schedule,
 from __future__ import annotations
 
 from condor.domain.errors import DomainError, RejectReason
-from condor.domain.orders.commands import SubmitOrder
-from condor.domain.orders.enums import OrdType, PositionEffect, TimeInForce, TrailKind
+from condor.domain.orders.commands import SubmitOrder, TrailSpec
+from condor.domain.orders.enums import (
+    OrdType,
+    PositionEffect,
+    Side,
+    TimeInForce,
+    TrailKind,
+    TriggerBasis,
+    TriggerCondition,
+)
 from condor.domain.sessions import SessionPhase
 
 R = RejectReason
 
 
+def _typed(value, kind, field: str, optional: bool = False) -> None:
+    if value is None and optional:
+        return
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise DomainError(R.INVALID_FIELD, f"{field} has the wrong type", field)
+
+
 def validate_submit(cmd: SubmitOrder, inst, now_ns: int) -> None:
     """Check field presence, types and ranges of a SubmitOrder. Raises DomainError."""
+    _typed(cmd.side, Side, "side")
+    _typed(cmd.ord_type, OrdType, "ord_type")
+    _typed(cmd.tif, TimeInForce, "time_in_force")
+    _typed(cmd.price, int, "price", True)
+    _typed(cmd.stop_price, int, "stop_price", True)
+    _typed(cmd.expire_ns, int, "expire_time", True)
+    _typed(cmd.display_qty, int, "display_qty", True)
+    _typed(cmd.basis, TriggerBasis, "basis", True)
+    _typed(cmd.condition, TriggerCondition, "condition", True)
+    _typed(cmd.position_effect, PositionEffect, "position_effect", True)
+    _typed(cmd.extended, bool, "extended")
+    _typed(cmd.activate, bool, "activate")
+    if cmd.trail is not None:
+        _typed(cmd.trail, TrailSpec, "trail")
+        _typed(cmd.trail.kind, TrailKind, "trail")
+        _typed(cmd.trail.offset, int, "trail")
+        _typed(cmd.trail.activation, int, "activation", True)
+        _typed(cmd.trail.limit_offset, int, "limit_offset", True)
+    if cmd.basis is TriggerBasis.MID and cmd.ord_type.is_trailing:
+        raise DomainError(R.UNSUPPORTED, "trailing stops cannot trail the mid", "basis")
     ot = cmd.ord_type
     if not isinstance(cmd.qty, int) or isinstance(cmd.qty, bool):
         raise DomainError(R.INVALID_FIELD, "quantity must be a whole number of lots", "quantity")

@@ -21,7 +21,7 @@ import uuid
 
 from condor.domain.errors import DomainError, RejectReason
 from condor.domain.groups import validation
-from condor.domain.groups.commands import CreateGroup, DeleteGroup, EditGroup
+from condor.domain.groups.commands import CreateGroup, DeleteGroup, EditGroup, MemberSpec
 from condor.domain.groups.model import Group, GroupStatus, Member, RuleAction, report_events
 from condor.domain.groups.templates import GroupKind, rules_for
 from condor.domain.orders.enums import ExecType, OrdStatus, Side
@@ -205,6 +205,12 @@ class GroupHandlers:
 
     def _build_group(self, cmd: CreateGroup, taken: list):
         kind = cmd.kind
+        if not isinstance(kind, GroupKind):
+            raise DomainError(R.INVALID_FIELD, "kind must be a group kind", "kind")
+        if not isinstance(cmd.members, (tuple, list)) or not all(
+            isinstance(m, MemberSpec) for m in cmd.members
+        ):
+            raise DomainError(R.INVALID_FIELD, "members must be a list of members", "members")
         n = len(cmd.members)
         if n == 0:
             raise DomainError(R.GROUP_INVALID, "a group needs members", "members")
@@ -344,6 +350,13 @@ class GroupHandlers:
         try:
             g = self._active_group(cmd.group_id, cmd.owner)
             kind = cmd.kind or GroupKind(g.kind)
+            if not isinstance(kind, GroupKind):
+                raise DomainError(R.INVALID_FIELD, "kind must be a group kind", "kind")
+            if cmd.members is not None and (
+                not isinstance(cmd.members, (tuple, list))
+                or not all(isinstance(m, MemberSpec) for m in cmd.members)
+            ):
+                raise DomainError(R.INVALID_FIELD, "members must be a list of members", "members")
             if cmd.members is not None:
                 specs = cmd.members
                 if any(s.order is not None for s in specs):
