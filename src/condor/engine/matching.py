@@ -394,29 +394,28 @@ class Matching:
         return out
 
     def _rest_vs_quote(self, v, cause: Cause) -> None:
+        """Resting client bids the feed's ask reaches, then asks its bid reaches."""
+        self._rest_side_vs_quote(v, True, cause)
+        self._rest_side_vs_quote(v, False, cause)
+
+    def _rest_side_vs_quote(self, v, is_bid: bool, cause: Cause) -> None:
         book = v.book
         ext = v.ext
-        while ext.ask is not None and book.best_bid >= ext.ask:
-            av = ext.ask_avail
+        while True:
+            quote = ext.ask if is_bid else ext.bid
+            if quote is None or not (book.best_bid >= quote if is_bid else book.best_ask <= quote):
+                return
+            av = ext.ask_avail if is_bid else ext.bid_avail
             if av is not None and av <= 0:
-                break
-            p = book.front(True)
+                return
+            p = book.front(is_bid)
             leaves = p.qty - p.cum_qty
             qf = leaves if av is None else min(leaves, av)
             if av is not None:
-                ext.ask_avail = av - qf
-            self.trade_seq += 1
-            self._fill_passive(p, qf, v, cause, self.trade_seq, "maker")
-            self._drain()
-        while ext.bid is not None and book.best_ask <= ext.bid:
-            av = ext.bid_avail
-            if av is not None and av <= 0:
-                break
-            p = book.front(False)
-            leaves = p.qty - p.cum_qty
-            qf = leaves if av is None else min(leaves, av)
-            if av is not None:
-                ext.bid_avail = av - qf
+                if is_bid:
+                    ext.ask_avail = av - qf
+                else:
+                    ext.bid_avail = av - qf
             self.trade_seq += 1
             self._fill_passive(p, qf, v, cause, self.trade_seq, "maker")
             self._drain()
