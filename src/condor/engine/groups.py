@@ -286,12 +286,38 @@ class GroupHandlers:
         return g, new_orders, held
 
     def _check_exits_covered(self, views) -> None:
-        """A bracket's exits must have a position to close once the entry has filled: the free
-        position plus the entry's quantity covers each exit (else the exits would be canceled
+        """A bracket's exits close what the entry opens: other side, same account and
+        instrument, no more than the entry's quantity (take-profit tranches together, and
+        stop-losses together); and they must have a position to close once the entry has
+        filled: the free position plus the entry's quantity covers each exit (else the exits would be canceled
         for want of a position the moment they are released, leaving the entry unprotected)."""
         entry = next((v for v in views if v.role == "entry"), None)
         if entry is None:
             return
+        for i, v in enumerate(views):
+            if v.role not in ("take_profit", "stop_loss"):
+                continue
+            if v.side.is_buy == entry.side.is_buy:
+                raise DomainError(
+                    R.GROUP_MEMBER_INVALID,
+                    f"member {i}: an exit must be on the other side of the entry",
+                    f"members[{i}]",
+                )
+            if v.qty > entry.qty or v.account != entry.account or v.symbol != entry.symbol:
+                raise DomainError(
+                    R.GROUP_MEMBER_INVALID,
+                    f"member {i}: an exit closes the entry: same account and instrument, "
+                    f"quantity at most the entry's {entry.qty}",
+                    f"members[{i}]",
+                )
+        for role in ("take_profit", "stop_loss"):
+            total = sum(v.qty for v in views if v.role == role)
+            if total > entry.qty:
+                raise DomainError(
+                    R.GROUP_INVALID,
+                    f"{role} quantities add up to {total}, more than the entry's {entry.qty}",
+                    "members",
+                )
         acct = self.accounts.get(entry.account)
         pos = acct.positions.get(entry.symbol) if acct is not None else None
         qty = pos.qty if pos else 0

@@ -66,8 +66,8 @@ class Matching:
                       "fill or kill: not enough liquidity")  # fmt: skip
             return
         self._match(o, v, cause)
-        if not o.is_working:
-            return
+        if not o.is_working or self._placed(o, v):
+            return  # done, or a cascade inside the match already re-placed it
         if o.tif is TimeInForce.IOC or o.tif is TimeInForce.FOK:
             self._end(o, T.CANCEL, ExecType.CANCELED, cause, RejectReason.IOC_NO_LIQUIDITY,
                       "immediate or cancel: remainder canceled")  # fmt: skip
@@ -79,6 +79,16 @@ class Matching:
         o.visible = leaves if o.display_qty is None else min(o.display_qty, leaves)
         self._prio += 1
         v.book.add(o, self._prio)
+
+    @staticmethod
+    def _placed(o, v) -> bool:
+        """The order already sits in the book, the trigger index, the market queue or parking."""
+        return bool(
+            o.priority
+            or o.order_id in v.triggers.entries
+            or o.order_id in v.parked
+            or (v.pending_markets and o in v.pending_markets)
+        )
 
     def _match(self, o, v, cause: Cause) -> None:
         book = v.book

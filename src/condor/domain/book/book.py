@@ -184,6 +184,8 @@ class OrderBook:
         """Remove ``order``, which is the front of its level (fully filled or refilling)."""
         is_bid = order.side.is_buy
         level = (self.bids if is_bid else self.asks)[order.price]
+        while level[0] is not order and not (level[0].priority and level[0].price == level.price):
+            level.popleft()  # lazily canceled entries ahead of it
         first = level.popleft()
         assert first is order, "pop_front on an order that is not at the front"
         order.priority = 0
