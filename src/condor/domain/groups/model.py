@@ -226,6 +226,9 @@ class Group:
                 targets = rule.targets
                 if targets is None:
                     targets = tuple(j for j in range(len(self.members)) if j != i)
+            if rule.action is RuleAction.REDUCE_PROPORTIONAL:
+                actions.extend(self._proportional(targets, i, name, report, orders))
+                targets = ()
             for j in targets:
                 m = self.members[j]
                 if not m.active or (j == i and rule.action is not RuleAction.REMOVE_MEMBER):
@@ -237,6 +240,38 @@ class Group:
                 close = GroupStatus.FILLED
         return actions, close
 
+    def _proportional(self, targets, i, name, report, orders) -> list[Action]:
+        """Proportional OUO: the targets lose, in all, fill x (their open quantity / the
+        source's open quantity before the fill), shared in proportion to their open quantities
+        with the rounding remainder going to the first targets, so tranches that add up to the
+        source shrink by exactly the fill (a source that fills completely takes them all)."""
+        src_leaves = report.leaves_qty + report.last_qty
+        if not report.last_qty or src_leaves <= 0:
+            return []
+        open_qty = []
+        for j in targets:
+            m = self.members[j]
+            if j == i or not m.active:
+                continue
+            o = orders[m.order_id]
+            if not o.status.is_terminal and o.qty > o.cum_qty:
+                open_qty.append((m.order_id, o.qty - o.cum_qty))
+        total_open = sum(q for _, q in open_qty)
+        if not total_open:
+            return []
+        total = min(total_open, report.last_qty * total_open // src_leaves)
+        shares = [total * q // total_open for _, q in open_qty]
+        rest = total - sum(shares)
+        for k, (_, q) in enumerate(open_qty):
+            if rest and shares[k] < q:
+                shares[k] += 1
+                rest -= 1
+        return [
+            Action(RuleAction.REDUCE_PROPORTIONAL, oid, by, self.group_id, name, report)
+            for (oid, _), by in zip(open_qty, shares, strict=True)
+            if by > 0
+        ]
+
     def _action(self, rule, name, report, src, src_order, m, orders) -> Action | None:
         act = rule.action
         gid = self.group_id
@@ -246,21 +281,15 @@ class Group:
             if not report.last_qty:
                 return None
             return Action(act, m.order_id, report.last_qty, gid, name, report)
-        if act is RuleAction.REDUCE_PROPORTIONAL:
-            # by fill x (target's open quantity / source's open quantity before the fill):
-            # a source that fills completely takes its targets' whole open quantity with it.
-            src_leaves = report.leaves_qty + report.last_qty
-            if not report.last_qty or src_leaves <= 0:
-                return None
-            tgt = orders[m.order_id]
-            by = report.last_qty * (tgt.qty - tgt.cum_qty) // src_leaves
-            return Action(act, m.order_id, by, gid, name, report) if by > 0 else None
         # RELEASE: pro rata to the source's filled quantity (the whole base at a full fill;
         # the filled quantity itself for a position-attached child).
         cum = src_order.cum_qty
         if cum <= 0:
             return None
-        target = cum if m.base_qty == 0 else m.base_qty * cum // max(src_order.qty, 1)
+        # sized against the parent's quantity at creation, so that amending the parent down
+        # releases proportionally smaller children
+        src_base = src.base_qty or src_order.qty
+        target = cum if m.base_qty == 0 else min(m.base_qty, m.base_qty * cum // max(src_base, 1))
         delta = target - m.released
         if delta <= 0:
             return None
