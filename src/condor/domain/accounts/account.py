@@ -20,7 +20,16 @@ from condor.domain.orders.enums import Side
 class Position:
     """Net position of one account in one instrument. Units: lots, cash units."""
 
-    __slots__ = ("cost", "held_long", "held_short", "qty", "realized", "symbol")
+    __slots__ = (
+        "buying",
+        "cost",
+        "held_long",
+        "held_short",
+        "qty",
+        "realized",
+        "shorting",
+        "symbol",
+    )
 
     def __init__(self, symbol: str, qty: int = 0, cost: int = 0) -> None:
         self.symbol = symbol
@@ -29,6 +38,8 @@ class Position:
         self.realized = 0
         self.held_long = 0
         self.held_short = 0
+        self.shorting = 0  # lots live short sales will sell that no long lots cover
+        self.buying = 0  # lots live buys will buy that no short lots cover
 
     def apply_fill(self, signed_qty: int, notional: int) -> int:
         """Add a fill (signed lots; notional cash units >= 0); return the realized P&L it made.
@@ -109,7 +120,7 @@ class Account:
         inst = order.inst
         pos = self.positions.get(inst.symbol)
         if side is Side.SELL:
-            free = (pos.qty if pos else 0) - (pos.held_long if pos else 0) + shared_pos
+            free = (pos.qty - pos.held_long - pos.shorting if pos else 0) + shared_pos
             if lots > free:
                 raise DomainError(
                     RejectReason.NO_LONG_POSITION,
@@ -121,7 +132,7 @@ class Account:
             order.hold_pos = hold
             return
         if side is Side.BUY_TO_COVER:
-            free = (-(pos.qty) if pos else 0) - (pos.held_short if pos else 0) + shared_pos
+            free = (-pos.qty - pos.held_short - pos.buying if pos else 0) + shared_pos
             if lots > free:
                 raise DomainError(
                     RejectReason.NO_SHORT_POSITION,
@@ -133,7 +144,7 @@ class Account:
             # A short sale first sells the free long shares: it holds them so that no Sell
             # counts on them too, and needs margin only for the part that goes short. It may
             # not sell long shares that open Sell orders hold.
-            pos_part = min(lots, max((pos.qty - pos.held_long) if pos else 0, 0))
+            pos_part = min(lots, max((pos.qty - pos.held_long - pos.shorting) if pos else 0, 0))
             if pos is not None and pos.held_long and lots > pos_part and pos.qty > 0:
                 raise DomainError(
                     RejectReason.POSITION_HELD,
@@ -141,7 +152,7 @@ class Account:
                     "quantity",
                 )
         else:  # BUY: buying back the free short first, holding it against BuyToCover orders
-            pos_part = min(lots, max((-pos.qty - pos.held_short) if pos else 0, 0))
+            pos_part = min(lots, max((-pos.qty - pos.held_short - pos.buying) if pos else 0, 0))
             if pos is not None and pos.held_short and lots > pos_part and pos.qty < 0:
                 raise DomainError(
                     RejectReason.POSITION_HELD,
@@ -160,8 +171,17 @@ class Account:
                 f"order needs {hold} cash units of {ccy}, {self.available_cash(ccy)} available",
                 "quantity",
             )
+        p = self.position(inst.symbol)
+        if side is not Side.BUY_TO_COVER:
+            # the rest of a short sale goes short and of a buy goes long: later Sell and
+            # BuyToCover orders may not count on the lots these fills will take first
+            net = lots - pos_part
+            if side is Side.SELL_SHORT:
+                p.shorting += net
+            else:
+                p.buying += net
+            order.hold_net = net
         if pos_part:
-            p = self.position(inst.symbol)
             if side is Side.SELL_SHORT:
                 p.held_long += pos_part
             else:
@@ -170,10 +190,17 @@ class Account:
         order.hold_cash = hold
         self.held_cash[ccy] = self.held_cash.get(ccy, 0) + hold
 
-    def restore(self, order, hold_cash: int, hold_pos: int) -> None:
+    def restore(self, order, hold_cash: int, hold_pos: int, hold_net: int = 0) -> None:
         """Put back exactly the holds ``order`` had before a refused change (no checks: they
         were valid when taken). The order must hold nothing now."""
         self.release(order)
+        if hold_net:
+            p = self.position(order.inst.symbol)
+            if order.side is Side.SELL_SHORT:
+                p.shorting += hold_net
+            else:
+                p.buying += hold_net
+            order.hold_net = hold_net
         if hold_cash:
             ccy = order.inst.currency
             self.held_cash[ccy] = self.held_cash.get(ccy, 0) + hold_cash
@@ -188,6 +215,13 @@ class Account:
 
     def release(self, order) -> None:
         """Release every hold ``order`` still has (it ended, or it is being re-reserved)."""
+        if order.hold_net:
+            p = self.position(order.inst.symbol)
+            if order.side is Side.SELL_SHORT:
+                p.shorting -= order.hold_net
+            else:
+                p.buying -= order.hold_net
+            order.hold_net = 0
         if order.hold_cash:
             ccy = order.inst.currency
             self.held_cash[ccy] -= order.hold_cash
@@ -214,13 +248,21 @@ class Account:
             order.hold_cash -= part
             self.held_cash[ccy] -= part
         pos = self.position(inst.symbol)
+        used = 0
         if order.hold_pos:
-            part = min(order.hold_pos, qty)
-            order.hold_pos -= part
+            used = min(order.hold_pos, qty)
+            order.hold_pos -= used
             if order.side in _HOLDS_LONG:
-                pos.held_long -= part
+                pos.held_long -= used
             else:
-                pos.held_short -= part
+                pos.held_short -= used
+        if order.hold_net:  # the lots past the held position come out of shorting/buying
+            take = min(order.hold_net, qty - used)
+            order.hold_net -= take
+            if order.side is Side.SELL_SHORT:
+                pos.shorting -= take
+            else:
+                pos.buying -= take
         notional = inst.notional(px, qty)
         sign = order.side.sign
         self.cash[ccy] = self.cash.get(ccy, 0) - sign * notional
@@ -233,3 +275,4 @@ class Account:
         for sym, p in self.positions.items():
             assert 0 <= p.held_long <= max(p.qty, 0), f"{self.account_id} {sym}: held_long"
             assert 0 <= p.held_short <= max(-p.qty, 0), f"{self.account_id} {sym}: held_short"
+            assert p.shorting >= 0 and p.buying >= 0, f"{self.account_id} {sym}: net holds"

@@ -83,6 +83,7 @@ class Order:
         "extended",
         "groups",
         "hold_cash",
+        "hold_net",
         "hold_pos",
         "inst",
         "ord_type",
@@ -157,6 +158,7 @@ class Order:
         self.cum_cost = 0
         self.hold_cash = 0
         self.hold_pos = 0
+        self.hold_net = 0
         self.priority = 0
         self.triggered = False
         self.groups: list | None = None
