@@ -23,7 +23,6 @@ import re
 from decimal import Decimal
 from fractions import Fraction
 
-import pytest
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
@@ -414,12 +413,6 @@ def test_short_sale_fill_leaves_a_sell_holding_a_position_gone():
 
 
 # -- risk gaps, still open ------------------------------------------------------------------------------
-@pytest.mark.xfail(
-    strict=True,
-    reason="risk gap: a market buy sent when no price is known takes no cash hold "
-    "(Account.reserve: ref price None -> hold 0) and fills later with no check: a $100 cash "
-    "account ends at -$4,900",
-)
 def test_market_buy_sent_blind_cannot_overdraw_a_cash_account():
     # Arrange: a cash account with $100, an empty market
     e = builders.engine(builders.account("A", "alice", usd=100), builders.account("B"))
@@ -430,11 +423,6 @@ def test_market_buy_sent_blind_cannot_overdraw_a_cash_account():
     assert e.accounts["A"].cash["USD"] >= 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="risk gap: a market buy holds cash at the touch (1 lot offered at 100.00) but "
-    "sweeps the book up to 105.00 with no further check: a $1,000 account ends at -$45",
-)
 def test_market_buy_sweeping_past_its_hold_cannot_overdraw():
     # Arrange: $1,000; the feed offers 1 @ 100.00, B offers 9 @ 105.00
     e = builders.engine(builders.account("A", "alice", usd=1_000), builders.account("B"))

@@ -16,6 +16,9 @@ Rules (spec section 4), all deterministic:
   then waiting market orders. After every single fill the cascade queue is drained, so a
   bracket's sibling is reduced or canceled before its own turn: when one event crosses both
   exits of a bracket, the one reached first in this order fills and the other does not.
+- A buy on a cash account never fills beyond what it can pay (its hold plus free cash): a
+  market order that sweeps past the price it held for is capped and its rest canceled
+  (INSUFFICIENT_FUNDS).
 - Self-trade prevention: an aggressive order never trades with a resting order of its own
   account: it skips them and takes the best other liquidity (other accounts' orders, then the
   feed, by price). A market order that finds only its own orders waits for the feed; a limit
@@ -80,6 +83,17 @@ class Matching:
         self._prio += 1
         v.book.add(o, self._prio)
 
+    def _affordable(self, o, px: int) -> int:
+        """Lots a buy on a cash account (leverage 1) can still pay for at ``px`` ticks: its own
+        remaining hold plus the account's free cash. Margin accounts are not capped here."""
+        acct = self.accounts[o.account]
+        leaves = o.qty - o.cum_qty
+        if acct.leverage != 1 or px <= 0:
+            return leaves
+        per_lot = px * o.inst.cash_per_tick_lot
+        free = acct.available_cash(o.inst.currency) + o.hold_cash
+        return min(leaves, max(free, 0) // per_lot)
+
     @staticmethod
     def _placed(o, v) -> bool:
         """The order already sits in the book, the trigger index, the market queue or parking."""
@@ -117,14 +131,21 @@ class Matching:
                 break
             if limit is not None and (px > limit if is_buy else px < limit):
                 break
+            if is_buy and not self._affordable(o, px):
+                text = "not enough cash for the next fill"
+                self._end(
+                    o, T.CANCEL, ExecType.CANCELED, cause, RejectReason.INSUFFICIENT_FUNDS, text
+                )
+                return
             self.trade_seq += 1
             tid = self.trade_seq
+            cap = self._affordable(o, px) if is_buy else leaves
             if p is not None:
-                q = min(leaves, p.visible)
+                q = min(leaves, p.visible, cap)
                 self._fill_passive(p, q, v, cause, tid, "maker")
                 self._fill(o, q, px, cause, "taker", tid)
             else:
-                q = leaves if eav is None else min(leaves, eav)
+                q = min(leaves, cap) if eav is None else min(leaves, eav, cap)
                 if use_last:
                     ext.last_avail -= q
                 elif eav is not None:
