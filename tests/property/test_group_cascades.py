@@ -25,7 +25,6 @@ import re
 import signal
 from contextlib import contextmanager
 
-import pytest
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
@@ -555,12 +554,6 @@ def test_stop_loss_partial_fill_shrinks_two_take_profit_tranches(make_engine):
     assert sum(e.orders[i].cum_qty for i in (2, 3, 4)) <= 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a Held exit reduced by its sibling's fill (10 -> 6) is then released with "
-    "the entry's filled quantity (6) as its size instead of what is left to close (2): "
-    "_activate keeps min(qty, cum + released), so the exits sell 10 on a 6-lot entry",
-)
 def test_partial_release_keeps_a_held_exits_reduction(make_engine):
     # Arrange: a bracket buying 10 @ 100.00 (take-profit 100.40, stop-loss 99.00); 6 fill
     e = make_engine(builders.account("A", positions={SYM: (1000, "100.00", IBM)}))

@@ -100,7 +100,14 @@ class GroupHandlers:
             self._reduce(o, a.qty, cause)
         elif k is RuleAction.RELEASE:
             if o.status is OrdStatus.HELD:
-                self._activate(o, a.qty, cause)
+                qty = a.qty
+                g = self.groups.get(a.group_id)
+                i = g.position(o.order_id) if g is not None else None
+                if qty is not None and i is not None and g.members[i].base_qty:
+                    # a sibling's fill already reduced this Held exit: release only what is
+                    # left to close (nothing left: _activate cancels it)
+                    qty -= max(0, g.members[i].base_qty - o.qty)
+                self._activate(o, qty, cause)
             else:
                 self._grow(o, a.qty, cause)
         elif k is RuleAction.REMOVE_MEMBER:
