@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 
 from condor.api import errors
 from condor.api.bootstrap import build_runtime
+from condor.api.dialects import install_all
 from condor.api.settings import Settings
 
 FEEDS = ("simulated", "none")
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for r in all_routers():
         app.include_router(r)
     app.include_router(stream_router)
+    app.state.dialects = install_all(app, settings.dialects)
 
     @app.get("/api/v1/health", tags=["health"])
     async def health():

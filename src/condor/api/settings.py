@@ -129,6 +129,9 @@ class Settings(BaseSettings):
     the regular session). ``market_control``: who may inject market data and move the clock,
     ``operator`` or ``any`` authenticated user (the demo's default).
 
+    ``dialects``: the broker dialects to mount (``tradestation``, ``alor``, ``sway``,
+    ``alphapoint``); empty mounts every one (``condor.api.dialects``).
+
     ``database_url``: ``sqlite:///...`` or ``postgresql+psycopg://...`` journals every input
     and recovers on start; None or ``memory`` keeps state in memory (what ``Settings()`` and
     the tests default to; ``condor serve`` defaults to ``default_database_url(data_dir)``)."""
