@@ -21,16 +21,22 @@ structure with the engine.
 
 from __future__ import annotations
 
+import os
+
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
+from condor.domain.errors import RejectReason as R
 from condor.domain.market import QuoteTick, TradeTick
 from condor.domain.orders import commands as C
 from condor.domain.orders.enums import ExecType, OrdStatus, OrdType, Side, TimeInForce
 from condor.domain.orders.events import CommandRejected, ExecutionReport
 
 import builders
+
+# CONDOR_LONG=1 runs ten times as many examples (the quick run keeps the suite near a minute)
+LONG = 10 if os.environ.get("CONDOR_LONG") else 1
 
 IBM = builders.IBM
 SYM = IBM.symbol
@@ -283,18 +289,11 @@ def observed(events) -> list[tuple]:
     return out
 
 
-_CANCEL_KIND = {}
-
-
-def _init_cancel_kinds():
-    from condor.domain.errors import RejectReason as R
-
-    _CANCEL_KIND.update(
-        {R.SELF_TRADE: "self_trade", R.FOK_NOT_FILLABLE: "fok", R.IOC_NO_LIQUIDITY: "ioc"}
-    )
-
-
-_init_cancel_kinds()
+_CANCEL_KIND = {
+    R.SELF_TRADE: "self_trade",
+    R.FOK_NOT_FILLABLE: "fok",
+    R.IOC_NO_LIQUIDITY: "ioc",
+}
 
 
 def engine_levels(e, is_buy: bool):
@@ -306,24 +305,13 @@ def engine_levels(e, is_buy: bool):
 
 
 # -- the machine ----------------------------------------------------------------------------------
+KINDS = ("limit", "limit", "limit", "iceberg", "ioc", "fok", "market", "market_ioc", "market_fok")
 sides = st.sampled_from([Side.BUY, Side.SELL, Side.SELL_SHORT])
 order_specs = st.fixed_dictionaries(
     {
         "account": st.sampled_from(ACCOUNTS),
         "side": sides,
-        "kind": st.sampled_from(
-            [
-                "limit",
-                "limit",
-                "limit",
-                "market",
-                "ioc",
-                "fok",
-                "iceberg",
-                "market_ioc",
-                "market_fok",
-            ]
-        ),
+        "kind": st.sampled_from(KINDS),
         "qty": st.integers(1, 12),
         "price": PRICES,
         "display": st.integers(1, 4),
@@ -545,8 +533,8 @@ class BookMachine(RuleBasedStateMachine):
 
 
 BookMachine.TestCase.settings = settings(
-    max_examples=80,
-    stateful_step_count=40,
+    max_examples=500 * LONG,
+    stateful_step_count=50,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )

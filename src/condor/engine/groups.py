@@ -22,7 +22,15 @@ import uuid
 from condor.domain.errors import DomainError, RejectReason
 from condor.domain.groups import validation
 from condor.domain.groups.commands import CreateGroup, DeleteGroup, EditGroup, MemberSpec
-from condor.domain.groups.model import Group, GroupStatus, Member, RuleAction, report_events
+from condor.domain.groups.model import (
+    Action,
+    Group,
+    GroupStatus,
+    Member,
+    RuleAction,
+    mutually_exclusive,
+    report_events,
+)
 from condor.domain.groups.templates import GroupKind, rules_for
 from condor.domain.orders.enums import ExecType, OrdStatus, Side
 from condor.domain.orders.events import Cause, CauseKind
@@ -32,7 +40,9 @@ from condor.engine.admission import check_session, validate_submit
 
 R = RejectReason
 _NS = uuid.UUID("6f1c2a43-6d0b-4bb5-9a5e-2f3c8f0c0d1e")
-_EXCLUSIVE = (RuleAction.CANCEL, RuleAction.REDUCE, RuleAction.REDUCE_PROPORTIONAL)
+REHOLD = "rehold"
+"""Engine-internal action: re-take the position hold of a closing order whose exclusive
+sibling, which held the position for both, ended or shrank (not a rule a user can write)."""
 
 
 class GroupHandlers:
@@ -60,6 +70,7 @@ class GroupHandlers:
         if not report_events(r):
             return  # New, Triggered, Restated: no rule listens to these
         batch = []
+        backed = self._leaning_siblings(o, r)
         for gid in tuple(o.groups):
             g = self.groups.get(gid)
             if g is None:
@@ -76,8 +87,36 @@ class GroupHandlers:
                 close = GroupStatus.FILLED if executed else GroupStatus.CANCELED
             if close is not None:
                 self._close_group(g, close, _rule_cause(g.group_id, g.kind, r))
+        batch.extend(backed)
         if batch:
             self._enqueue_front(batch)
+
+    def _leaning_siblings(self, o, r) -> list[Action]:
+        """REHOLD actions for the working exclusive siblings of ``o`` that hold less than they
+        may sell (they count on the holds of others, possibly ``o``'s, which has just ended or
+        changed), largest first."""
+        if o.side not in (Side.SELL, Side.BUY_TO_COVER):
+            return []
+        found: dict[int, tuple[int, str]] = {}
+        for gid in o.groups:
+            g = self.groups.get(gid)
+            i = g.position(o.order_id) if g is not None else None
+            if i is None:
+                continue
+            for j, m in enumerate(g.members):
+                s = self.orders.get(m.order_id)
+                if (
+                    s is not None
+                    and s is not o
+                    and s.side is o.side
+                    and s.status.is_working
+                    and s.hold_pos < s.qty - s.cum_qty
+                    and s.order_id not in found
+                    and g.exclusive(i, j)
+                ):
+                    found[s.order_id] = (s.qty - s.cum_qty, gid)
+        ranked = sorted(found.items(), key=lambda kv: (-kv[1][0], kv[0]))
+        return [Action(REHOLD, oid, None, gid, "position hold", r) for oid, (_, gid) in ranked]
 
     def _close_group(self, g: Group, status: GroupStatus, cause) -> None:
         g.close(status, self.clock.now_ns())
@@ -94,7 +133,9 @@ class GroupHandlers:
             return
         cause = _rule_cause(a.group_id, a.rule, a.trigger)
         k = a.kind
-        if k is RuleAction.CANCEL:
+        if k == REHOLD:
+            self._rehold_one(o, cause)
+        elif k is RuleAction.CANCEL:
             self._end(o, T.CANCEL, ExecType.CANCELED, cause, text=f"canceled by group {a.rule}")
         elif k is RuleAction.REDUCE or k is RuleAction.REDUCE_PROPORTIONAL:
             self._reduce(o, a.qty, cause)
@@ -168,20 +209,75 @@ class GroupHandlers:
         self.accounts[o.account].reserve(o, self._reference_price(o, v), self._shared_pos(o))
 
     def _shared_pos(self, o) -> int:
+        """Position lots ``o`` may count on without a hold of its own: the holds of its
+        mutually exclusive siblings on the same side (``Group.exclusive``), in every group."""
         if o.groups is None or o.side not in (Side.SELL, Side.BUY_TO_COVER):
             return 0
         shared = 0
         seen = {o.order_id}
         for gid in o.groups:
             g = self.groups.get(gid)
-            if g is None or not any(r.action in _EXCLUSIVE for r in g.rules):
+            i = g.position(o.order_id) if g is not None else None
+            if i is None:
                 continue
-            for m in g.members:
+            for j, m in enumerate(g.members):
                 s = self.orders.get(m.order_id)
-                if m.active and s is not None and s.order_id not in seen and s.side is o.side:
+                if (
+                    s is not None
+                    and s.order_id not in seen
+                    and s.side is o.side
+                    and s.hold_pos
+                    and g.exclusive(i, j)
+                ):
                     seen.add(s.order_id)
                     shared += s.hold_pos
         return shared
+
+    def _rehold_one(self, o, cause) -> None:
+        """REHOLD: take the hold ``o`` now needs; when the position cannot back it any more,
+        cancel it (a closing order never sells what the account does not hold)."""
+        if o.status is OrdStatus.HELD or o.hold_pos >= o.qty - o.cum_qty:
+            return
+        acct = self.accounts[o.account]
+        saved = (o.hold_cash, o.hold_pos, o.hold_net)
+        acct.release(o)
+        try:
+            self._reserve(o, self.venues[o.inst.symbol])
+        except DomainError as e:
+            acct.restore(o, *saved)
+            self._end(
+                o, T.CANCEL, ExecType.CANCELED, cause, reason=e.reason,
+                text="canceled: the sibling that held its position ended and the position "
+                "no longer covers it",
+            )  # fmt: skip
+
+    def _rehold(self, orders, cause) -> None:
+        """Re-take the position holds of working closing orders that may have counted on a
+        sibling's hold which no longer backs them (their group was deleted or edited), largest
+        first so the others can share its hold again. Raises DomainError (POSITION_HELD) when
+        the position cannot back them all; the caller then puts every hold back."""
+        todo = sorted(
+            (
+                o
+                for o in orders
+                if o.status.is_working
+                and o.side in (Side.SELL, Side.BUY_TO_COVER)
+                and o.hold_pos < o.qty - o.cum_qty
+            ),
+            key=lambda o: (o.cum_qty - o.qty, o.order_id),
+        )
+        for o in todo:
+            self.accounts[o.account].release(o)
+        for o in todo:
+            try:
+                self._reserve(o, self.venues[o.inst.symbol])
+            except DomainError as e:
+                raise DomainError(
+                    R.POSITION_HELD,
+                    f"order {o.order_id} would then need a position hold it cannot have "
+                    f"({e.text}); cancel or reduce it first",
+                    "group_id",
+                ) from None
 
     # -- create -------------------------------------------------------------------------
     def _create_group(self, cmd: CreateGroup, cause: Cause) -> Group | None:
@@ -231,6 +327,7 @@ class GroupHandlers:
         }
         now = self.clock.now_ns()
         views, members, new_orders, held, batch_cl = [], [], [], set(), set()
+        new_pos: list[int] = []  # member position of each new order
         seen_ids = set()
         for i, spec in enumerate(cmd.members):
             field = f"members[{i}]"
@@ -267,12 +364,16 @@ class GroupHandlers:
             views.append(_view(o, None, spec.role))
             members.append(Member(o.order_id, spec.role, o.qty))
             new_orders.append(o)
+            new_pos.append(i)
             if not sub.activate:
                 held.add(o.order_id)
             else:
                 shared = sum(
-                    p.hold_pos for p in new_orders[:-1] if p.side is o.side and p.hold_pos
-                ) if any(r.action in _EXCLUSIVE for r in rules) else 0  # fmt: skip
+                    p.hold_pos
+                    for k, p in enumerate(new_orders[:-1])
+                    if p.side is o.side and p.hold_pos
+                    and mutually_exclusive(rules, new_pos[k], i, (False, False))
+                )  # fmt: skip
                 try:
                     acct.reserve(o, self._reference_price(o, v), shared)
                 except DomainError as e:
@@ -414,27 +515,58 @@ class GroupHandlers:
         except DomainError as e:
             self._reject("EditGroup", e, cause)
             return
-        for m in g.members:
-            self.orders[m.order_id].remove_group(g.group_id)
-        g.members, g.rules, g.kind = members, rules, kind.value
-        g.version += 1
-        for m in g.members:
-            if m.active:
-                self.orders[m.order_id].add_group(g.group_id)
+
+        def change():
+            g.members, g.rules, g.kind = members, rules, kind.value
+            g.version += 1
+
+        try:
+            self._unlink_reholding(g, change)
+        except DomainError as e:
+            self._reject("EditGroup", e, cause)
+            return
         self._group_event(g, "edited", cause)
 
     def _delete_group(self, cmd: DeleteGroup, cause: Cause) -> None:
         try:
             g = self._active_group(cmd.group_id, cmd.owner)
+            self._unlink_reholding(g, lambda: g.close(GroupStatus.CANCELED, self.clock.now_ns()))
         except DomainError as e:
             self._reject("DeleteGroup", e, cause)
             return
-        g.close(GroupStatus.CANCELED, self.clock.now_ns())
-        for m in g.members:
-            o = self.orders.get(m.order_id)
-            if o is not None:
-                o.remove_group(g.group_id)
         self._group_event(g, "deleted", cause)
+
+    def _unlink_reholding(self, g: Group, change, relink=None) -> None:
+        """Apply ``change`` (closing ``g`` or giving it new members and rules) and unlink the
+        orders that leave it, then re-take the position holds of closing orders that counted
+        on a sibling's hold through ``g``. All or nothing: raises DomainError (POSITION_HELD)
+        with every hold, link and field of ``g`` as before when the position cannot back them
+        (deleting the OCO of a take-profit and a stop on one position would leave two Sells
+        of it)."""
+        before = [self.orders[m.order_id] for m in g.members if m.order_id in self.orders]
+        saved = [(o, o.hold_cash, o.hold_pos, o.hold_net) for o in before]
+        fields = (g.members, g.rules, g.kind, g.status, g.closed_ns, g.version)
+        for o in before:
+            o.remove_group(g.group_id)
+        change()
+        if g.status is GroupStatus.ACTIVE:
+            for m in g.members:
+                if m.active:
+                    self.orders[m.order_id].add_group(g.group_id)
+        try:
+            self._rehold(before, None)
+        except DomainError:
+            for o, *holds in saved:
+                self.accounts[o.account].restore(o, *holds)
+            for m in g.members:
+                o = self.orders.get(m.order_id)
+                if o is not None:
+                    o.remove_group(g.group_id)
+            g.members, g.rules, g.kind, g.status, g.closed_ns, g.version = fields
+            for m in g.members:
+                if m.active:
+                    self.orders[m.order_id].add_group(g.group_id)
+            raise
 
 
 @functools.lru_cache(maxsize=256)

@@ -129,6 +129,36 @@ def report_events(r) -> frozenset[RuleEvent]:
     return _NONE
 
 
+_SHRINKS = frozenset({RuleAction.CANCEL, RuleAction.REDUCE, RuleAction.REDUCE_PROPORTIONAL})
+
+
+def fill_shrinks(rules: tuple[Rule, ...], i: int, j: int, released: bool = True) -> bool:
+    """True when every fill of member ``i`` (partial ones included) cancels or reduces member
+    ``j`` by one of ``rules``. ``released``: member ``i`` was released by the group (rules with
+    ``requires_release`` fire only then)."""
+    for r in rules:
+        if r.on is not RuleEvent.FILL or r.action not in _SHRINKS:
+            continue
+        if r.requires_release and not released:
+            continue
+        if r.sources is not None and i not in r.sources:
+            continue
+        if (r.targets is None and i != j) or (r.targets is not None and j in r.targets):
+            return True
+    return False
+
+
+def mutually_exclusive(rules: tuple[Rule, ...], i: int, j: int, released=(True, True)) -> bool:
+    """True when a fill of either member shrinks the other at once (OCO, OUO, a bracket's
+    take-profit against its stop-loss): together they never execute more than the larger of
+    them, so closing orders among them may share one position hold (Condor's pre-trade holds: README, Semantics).
+    One-way links (AlphaPoint OrderIdOCO), OTO children, and rules that wait for a final
+    state (Sway OCO) are not exclusive: both members can execute."""
+    return (
+        i != j and fill_shrinks(rules, i, j, released[0]) and fill_shrinks(rules, j, i, released[1])
+    )
+
+
 _FILL = frozenset({RuleEvent.FILL})
 _FULL = frozenset({RuleEvent.FILL, RuleEvent.FULL_FILL, RuleEvent.FINAL})
 _CANCEL = frozenset({RuleEvent.CANCEL, RuleEvent.FINAL})
@@ -186,6 +216,17 @@ class Group:
             if m.order_id == order_id and m.active:
                 return i
         return None
+
+    def exclusive(self, i: int, j: int) -> bool:
+        """``mutually_exclusive`` for active members ``i`` and ``j`` of this Active group."""
+        if self.status is not GroupStatus.ACTIVE:
+            return False
+        a, b = self.members[i], self.members[j]
+        return (
+            a.active
+            and b.active
+            and mutually_exclusive(self.rules, i, j, (a.was_released, b.was_released))
+        )
 
     def evaluate(self, report, orders) -> tuple[list[Action], GroupStatus | None]:
         """Rules fired by ``report`` (an ExecutionReport of a member): the actions to run and
