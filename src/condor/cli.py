@@ -198,7 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--port", type=int, default=8000)
     sv.add_argument("--database", help="database URL (sqlite:///... or postgresql+psycopg://...)")
     sv.add_argument("--feed", default="simulated", help="simulated | none | replay:FILE")
-    sv.add_argument("--speed", type=float, help="simulated market speed factor")
+    sv.add_argument("--speed", type=float, help="market time multiplier (replay: 0 = max)")
     sv.set_defaults(func=cmd_serve)
     db = sub.add_parser("db", help="database schema and consistency")
     db_sub = db.add_subparsers(dest="db_command", required=True)

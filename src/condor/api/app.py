@@ -11,27 +11,47 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
-from condor.api import errors
-from condor.api.bootstrap import build_runtime
+from condor.api import errors, replay_feed
+from condor.api.bootstrap import build_instrument, build_runtime, effective_settings
 from condor.api.dialects import install_all
 from condor.api.settings import Settings
+from condor.domain.instruments import Instrument, InstrumentRegistry
 
 FEEDS = ("simulated", "none")
+"""Feeds besides ``replay:FILE`` (see ``replay_feed``)."""
+
+
+def _replay_source(settings: Settings) -> tuple[Path, Instrument]:
+    """The file and instrument of a ``replay:FILE`` feed. Raises ValueError for any other
+    unknown feed, ReplayFeedError (a ValueError) for a missing file or unknown instrument."""
+    path = replay_feed.replay_path(settings.feed)
+    if path is None:
+        raise ValueError(f"feed {settings.feed!r} is not one of {FEEDS} or replay:FILE")
+    registry = InstrumentRegistry(
+        [build_instrument(c) for c in effective_settings(settings).instruments]
+    )
+    return path, replay_feed.replay_instrument(path, registry)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app. ``settings`` defaults to ``Settings()`` (environment). Raises
-    ValueError for a feed this server cannot run yet (``replay:FILE`` is the replay issue), and
-    ``writer.JournalUnavailable`` when the configured database cannot be used."""
+    ValueError for an unknown feed or a ``replay:FILE`` that cannot be replayed (see
+    ``replay_feed``), and ``writer.JournalUnavailable`` when the configured database cannot be
+    used. A replay feed runs the server on a simulated clock from the file's first event unless
+    ``clock_start`` is set."""
     settings = settings if settings is not None else Settings()
+    replay = None
     if settings.feed not in FEEDS:
-        raise ValueError(
-            f"feed {settings.feed!r} is not supported by the server yet; use one of {FEEDS}"
-        )
+        replay = _replay_source(settings)
+        if settings.clock_start is None:
+            settings = settings.model_copy(
+                update={"clock_start": replay_feed.first_event_time(*replay)}
+            )
     rt = build_runtime(settings)
 
     @asynccontextmanager
@@ -42,6 +62,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             from condor.api.simulator import run_simulator
 
             task = asyncio.create_task(run_simulator(rt), name="condor-simulator")
+        elif replay is not None:
+            task = asyncio.create_task(
+                replay_feed.run_replay(rt, *replay, settings.simulator.speed),
+                name="condor-replay",
+            )
         try:
             yield
         finally:

@@ -173,7 +173,7 @@ class Runtime:
 
     def _market_respond(self, ev, answer: Answer | None = None):
         engine = self.engine
-        kind = "quote" if type(ev) is QuoteTick else "trade"
+        kind = "trade" if type(ev) is TradeTick else "quote"  # book events move the quote
 
         def respond(events: list):
             self._pending.append((kind, None, mapping.market_message(engine, ev.symbol)))

@@ -31,8 +31,9 @@ def serve(
     database: str | None = None,
     speed: float | None = None,
 ) -> None:
-    """Serve Condor on ``host:port``. ``feed``: ``simulated`` or ``none``; ``database``: a
-    URL or ``memory`` (see the module doc for the default)."""
+    """Serve Condor on ``host:port``. ``feed``: ``simulated``, ``none`` or ``replay:FILE``;
+    ``speed``: the simulated market's or the replay's time multiplier (replay: 0 = as fast as
+    possible); ``database``: a URL or ``memory`` (see the module doc for the default)."""
     settings = Settings.load(
         config, host=host, port=port, demo=demo, feed=feed, database_url=database
     )
@@ -50,6 +51,9 @@ def run(settings: Settings) -> None:
     logging.getLogger("condor").setLevel(settings.log_level.upper())
     try:
         app = create_app(settings)
+    except ValueError as e:  # an unknown feed, a replay file that cannot be used
+        print(f"condor: cannot start: {e}", file=sys.stderr)
+        raise SystemExit(EXIT_STORE) from None
     except JournalUnavailable as e:
         print(f"condor: cannot start: {e}", file=sys.stderr)
         print(
