@@ -53,6 +53,12 @@ def validate_submit(cmd: SubmitOrder, inst, now_ns: int) -> None:
     _typed(cmd.position_effect, PositionEffect, "position_effect", True)
     _typed(cmd.extended, bool, "extended")
     _typed(cmd.activate, bool, "activate")
+    _typed(cmd.price_offset, int, "price_offset", True)
+    linked = cmd.price_offset is not None
+    if linked and cmd.activate:
+        raise DomainError(
+            R.INVALID_FIELD, "a price offset needs an order that a group releases", "price_offset"
+        )
     if cmd.trail is not None:
         _typed(cmd.trail, TrailSpec, "trail")
         _typed(cmd.trail.kind, TrailKind, "trail")
@@ -69,16 +75,16 @@ def validate_submit(cmd: SubmitOrder, inst, now_ns: int) -> None:
     if ot is OrdType.BLOCK_TRADE:
         raise DomainError(R.UNSUPPORTED, "block trades use SubmitBlockTrade", "ord_type")
     if ot.has_limit:
-        if cmd.price is None:
+        if cmd.price is None and not (linked and ot is OrdType.LIMIT):
             raise DomainError(R.MISSING_FIELD, f"{ot.value} order needs a limit price", "price")
-        if cmd.price <= 0:
+        if cmd.price is not None and cmd.price <= 0:
             raise DomainError(R.INVALID_FIELD, "limit price must be positive", "price")
     elif cmd.price is not None and ot is not OrdType.TRAILING_STOP_LIMIT:
         raise DomainError(R.INVALID_FIELD, f"{ot.value} order takes no limit price", "price")
     if ot is OrdType.STOP_MARKET or ot is OrdType.STOP_LIMIT:
-        if cmd.stop_price is None:
+        if cmd.stop_price is None and not linked:
             raise DomainError(R.MISSING_FIELD, f"{ot.value} order needs a stop price", "stop_price")
-        if cmd.stop_price <= 0:
+        if cmd.stop_price is not None and cmd.stop_price <= 0:
             raise DomainError(R.INVALID_FIELD, "stop price must be positive", "stop_price")
     elif not ot.is_trailing and cmd.stop_price is not None:
         raise DomainError(R.INVALID_FIELD, f"{ot.value} order takes no stop price", "stop_price")

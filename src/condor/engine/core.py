@@ -38,6 +38,7 @@ from condor.domain.orders.events import (
 )
 from condor.domain.orders.order import Order
 from condor.domain.sessions import SessionSchedule
+from condor.engine.activation import ActivationRules
 from condor.engine.clock import SimClock
 from condor.engine.explain import explain_chain
 from condor.engine.groups import GroupHandlers
@@ -50,7 +51,7 @@ _EMPTY: tuple = ()
 _new_report = tuple.__new__  # all 26 fields given: skips NamedTuple's keyword handling
 
 
-class Engine(OrderHandlers, Matching, SessionTimers, GroupHandlers):
+class Engine(OrderHandlers, Matching, SessionTimers, GroupHandlers, ActivationRules):
     """Deterministic single-writer engine.
 
     Args: ``instruments`` (InstrumentRegistry), ``accounts`` (iterable of Account), ``clock``
@@ -96,6 +97,8 @@ class Engine(OrderHandlers, Matching, SessionTimers, GroupHandlers):
         self._timers: list = []
         self._timer_seq = 0
         self.next_timer = 1 << 62
+        self.activations: dict = {}  # Held order id -> ActivationSpec (engine/activation.py)
+        self._act_watch: dict[str, dict[int, None]] = {}
         for inst in instruments:
             self.add_venue(inst)
 
@@ -135,7 +138,14 @@ class Engine(OrderHandlers, Matching, SessionTimers, GroupHandlers):
         return out
 
     def on_market(self, ev) -> list | tuple:
-        """Apply one market-data event (QuoteTick, TradeTick, L2Snapshot, L2Delta)."""
+        """Apply one market-data event (QuoteTick, TradeTick, L2Snapshot, L2Delta); then
+        release the Held orders whose activation conditions read its symbol and now hold."""
+        out = self._on_market(ev)
+        if self._act_watch and ev.symbol in self._act_watch:
+            return self._activations_after_market(ev, out)
+        return out
+
+    def _on_market(self, ev) -> list | tuple:
         t = type(ev)
         if t is QuoteTick:
             return self.on_quote(ev)

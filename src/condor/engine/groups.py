@@ -129,7 +129,9 @@ class GroupHandlers:
     # -- actions ------------------------------------------------------------------------
     def _run_action(self, a) -> None:
         o = self.orders.get(a.order_id)
-        if o is None or o.status.is_terminal:
+        # REMOVE_MEMBER targets the source itself, which a cancel has just ended (Alor
+        # IgnoreCancel: the canceled order leaves the group); every other action needs a live order
+        if o is None or (o.status.is_terminal and a.kind is not RuleAction.REMOVE_MEMBER):
             return
         cause = _rule_cause(a.group_id, a.rule, a.trigger)
         k = a.kind
@@ -148,6 +150,8 @@ class GroupHandlers:
                     # a sibling's fill already reduced this Held exit: release only what is
                     # left to close (nothing left: _activate cancels it)
                     qty -= max(0, g.members[i].base_qty - o.qty)
+                if o.price_offset is not None:
+                    _link_price(o, a.trigger)
                 self._activate(o, qty, cause)
             else:
                 self._grow(o, a.qty, cause)
@@ -573,6 +577,23 @@ class GroupHandlers:
 def _template(kind: GroupKind, n: int, roles: tuple[str, ...]):
     """Templates are pure: one tuple of rules serves every group of the same shape."""
     return rules_for(kind, n, list(roles))
+
+
+def _link_price(o, trigger) -> None:
+    """A price-linked order (``SubmitOrder.price_offset``) released by ``trigger`` (the
+    releasing member's ExecutionReport): its stop price (stop orders) or limit price becomes
+    that member's average fill price, rounded half up to a tick, plus the offset. A result
+    below one tick leaves the price unset (``_activate`` then cancels the order)."""
+    if not trigger.cum_qty:
+        return
+    avg = (2 * trigger.cum_cost + trigger.cum_qty) // (2 * trigger.cum_qty)
+    px = avg + o.price_offset
+    if px <= 0:
+        return
+    if o.ord_type.is_stop and not o.ord_type.is_trailing:
+        o.stop_price = px
+    else:
+        o.price = px
 
 
 def _rule_cause(group_id: str, rule: str, trigger) -> Cause:

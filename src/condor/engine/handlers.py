@@ -15,6 +15,7 @@ from condor.domain.orders.enums import ExecType, OrdStatus, OrdType, Side, TimeI
 from condor.domain.orders.events import Cause
 from condor.domain.orders.order import Order, TrailState
 from condor.domain.orders.status import Transition as T
+from condor.engine.activation import check_activation
 from condor.engine.admission import check_session, validate_submit
 
 R = RejectReason
@@ -36,6 +37,8 @@ class OrderHandlers:
                     "cl_ord_id",
                 )
             check_session(cmd, v.phase if v.schedule is not None else None)
+            if cmd.activation is not None:
+                check_activation(cmd.activation, self.venues)
         except DomainError as e:
             self.order_seq += 1
             self._reject(
@@ -44,10 +47,12 @@ class OrderHandlers:
             )  # fmt: skip
             return None
         o = self._new_order(cmd, inst, cause)
-        if not cmd.activate:
+        if not cmd.activate or cmd.activation is not None:
             self._register(o)
             o.apply(T.HOLD, now)
             self._report(o, ExecType.NEW, cause)
+            if cmd.activation is not None and cmd.activate:
+                self._arm_activation(o, cmd.activation, cause)  # engine/activation.py
             return o
         try:
             self._reserve(o, v)
@@ -94,6 +99,7 @@ class OrderHandlers:
             text=cmd.text,
             ts=self.clock.now_ns(),
             cmd_id=cause.command_id or 0,
+            price_offset=cmd.price_offset,
         )
 
     def _register(self, o: Order) -> None:
@@ -271,6 +277,7 @@ class OrderHandlers:
                 cl_ord_id=cmd.cl_ord_id,
                 trail=_trail_spec(o),
                 basis=o.basis,
+                condition=o.condition,  # an explicit trigger comparison survives (Alor modify)
                 activate=(o.status is not OrdStatus.HELD) if cmd.activate is None else cmd.activate,
                 position_effect=o.position_effect,
                 owner=o.owner,
@@ -340,6 +347,13 @@ class OrderHandlers:
         if o.qty - o.cum_qty <= 0:
             self._end(o, T.CANCEL, ExecType.CANCELED, cause, R.NON_POSITIVE_QTY,
                       "released without a quantity")  # fmt: skip
+            return False
+        if o.price_offset is not None and (
+            (o.ord_type.has_limit and o.price is None)
+            or (o.ord_type in (OrdType.STOP_MARKET, OrdType.STOP_LIMIT) and o.stop_price is None)
+        ):  # a price-linked order released without a fill to price it from
+            self._end(o, T.CANCEL, ExecType.CANCELED, cause, R.MISSING_FIELD,
+                      "released without a price")  # fmt: skip
             return False
         v = self.venues[o.inst.symbol]
         try:

@@ -23,6 +23,7 @@ from condor.domain.orders.status import Transition as T
 from condor.domain.sessions import SessionPhase
 
 K_EXPIRE, K_SESSION, K_RECHECK = 0, 1, 2
+K_ACTIVATE = 3  # a Held order's activation time (engine/activation.py)
 DAY_NS = 86_400 * 10**9
 FAR = 1 << 62
 
@@ -77,6 +78,8 @@ class SessionTimers:
                     timer = "expire_time" if o.tif is TimeInForce.GTD else "session_close"
                     self._end(o, T.EXPIRE, ExecType.EXPIRED, Cause(CauseKind.TIMER, timer=timer))
                     self._drain()
+            elif kind == K_ACTIVATE:
+                self._activation_timer(key, ts)
             elif kind == K_SESSION:
                 v = self.venues[key]
                 self.clock.advance_to(ts)

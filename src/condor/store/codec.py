@@ -36,6 +36,7 @@ from condor.domain.market import (
 )
 from condor.domain.orders import commands as C
 from condor.domain.orders import enums as E
+from condor.domain.orders.activation import ActivationSpec, PriceCondition
 from condor.domain.orders.events import (
     Cause,
     CauseKind,
@@ -62,7 +63,7 @@ COMMAND_TYPES: tuple[type, ...] = (
 )
 MARKET_TYPES: tuple[type, ...] = (QuoteTick, TradeTick, L2Snapshot, L2Delta)
 EVENT_TYPES: tuple[type, ...] = (ExecutionReport, TrailUpdated, CommandRejected, GroupUpdated)
-_PARTS: tuple[type, ...] = (C.TrailSpec, G.MemberSpec, Rule, Cause)
+_PARTS: tuple[type, ...] = (C.TrailSpec, G.MemberSpec, Rule, Cause, ActivationSpec, PriceCondition)
 _ENUMS: tuple[type[Enum], ...] = (
     E.Side,
     E.OrdType,

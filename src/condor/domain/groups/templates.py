@@ -20,6 +20,7 @@ class GroupKind(str, Enum):
     OUO_PROPORTIONAL = "OUO-proportional"
     OTO = "OTO"  # FIX 1385=2; Sway IF-THEN; TradeStation OSO: full fill releases children
     OTO_PARTIAL = "OTO-partial"  # each parent fill releases children pro rata (Nautilus)
+    OTO_OUO = "OTO-OUO"  # OTO whose children close one position: a child's fill reduces the rest
     BRACKET = "Bracket"  # OTOCO: entry releases exits, exits linked OUO
     ON_EXECUTE_OR_CANCEL = "OnExecuteOrCancel"  # Alor
     IGNORE_CANCEL = "IgnoreCancel"  # Alor
@@ -44,6 +45,13 @@ def rules_for(kind: GroupKind, n: int, roles: list[str]) -> tuple[Rule, ...]:
     if kind is GroupKind.OTO or kind is GroupKind.OTO_PARTIAL:
         _need(n >= 2, kind)
         return oto((0,), tuple(range(1, n)), partial=kind is GroupKind.OTO_PARTIAL, name=k)
+    if kind is GroupKind.OTO_OUO:
+        _need(n >= 2, kind)
+        children = tuple(range(1, n))
+        return (
+            *oto((0,), children, partial=False, name=k),
+            Rule(E.FILL, A.REDUCE, sources=children, targets=children, name=k),
+        )
     if kind is GroupKind.BRACKET:
         return bracket(roles)
     if kind is GroupKind.ON_EXECUTE_OR_CANCEL:

@@ -129,6 +129,14 @@ def bracket_prices(ms: list[MemberView], owner: str | None) -> None:
                 _fail(i, "take-profit is on the wrong side of the entry price")
 
 
+def inactive_stops(ms: list[MemberView], owner: str | None) -> None:
+    """Alor TriggerBracketOrders (seed 003): its stops (every member but the ``limit``) must be
+    inactive (Held, ``activate: false``) so that only the limit's fill activates them."""
+    for i, m in enumerate(ms):
+        if m.role != "limit" and m.status is not None and m.status is not OrdStatus.HELD:
+            _fail(i, "a TriggerBracketOrders stop must be inactive (activate: false)")
+
+
 VALIDATORS = {
     "live": live_members,
     "owned": owned,
@@ -137,6 +145,7 @@ VALIDATORS = {
     "sway_if_then": sway_if_then,
     "ts_brk": ts_brk,
     "bracket_prices": bracket_prices,
+    "inactive_stops": inactive_stops,
 }
 """Validators by name, as ``CreateGroup.validators`` lists them. ``live`` and ``owned`` always run."""
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from condor.domain.orders.activation import ActivationSpec
 from condor.domain.orders.enums import (
     OrdType,
     PositionEffect,
@@ -39,7 +40,13 @@ class SubmitOrder(NamedTuple):
     release); ``price`` limit ticks; ``stop_price`` trigger ticks; ``expire_ns`` for GTD;
     ``activate=False`` creates it Held (inactive stop, Alor ``activate: false``);
     ``condition`` an explicit trigger comparison (Alor); ``basis`` the trigger price (Last,
-    Bid, Ask, Mid); ``owner`` the user placing it.
+    Bid, Ask, Mid); ``owner`` the user placing it. ``price_offset`` (signed ticks, Held orders
+    only) links the order's price to the fill of the group member that releases it: on
+    release its stop price (stop orders) or limit price (limit orders) becomes that member's
+    average fill price, rounded to the nearest tick, plus the offset, and the price may be
+    omitted at submission (Sway ``priceOffset``/``priceLink`` protection orders, seed 002).
+    ``activation`` holds the order Held until its time/price conditions hold, then releases
+    it (TradeStation activation rules; ``condor.domain.orders.activation``).
     """
 
     account: str
@@ -61,6 +68,8 @@ class SubmitOrder(NamedTuple):
     position_effect: PositionEffect | None = None
     owner: str | None = None
     text: str | None = None
+    price_offset: int | None = None
+    activation: ActivationSpec | None = None
 
 
 class CancelOrder(NamedTuple):

@@ -91,6 +91,7 @@ class Order:
         "owner",
         "position_effect",
         "price",
+        "price_offset",
         "priority",
         "qty",
         "side",
@@ -131,6 +132,7 @@ class Order:
         text: str | None = None,
         ts: int = 0,
         cmd_id: int = 0,
+        price_offset: int | None = None,
     ) -> None:
         self.order_id = order_id
         self.account = account
@@ -153,6 +155,7 @@ class Order:
         self.position_effect = position_effect
         self.owner = owner
         self.text = text
+        self.price_offset = price_offset  # ticks from the releasing fill (SubmitOrder)
         self.status = OrdStatus.PENDING_NEW
         self.cum_qty = 0
         self.cum_cost = 0
