@@ -1,0 +1,196 @@
+"""Alor order groups over HTTP against a real server: golden tests of the seed 003 and section
+2.8 examples, the three execution policies, and the seed's linked-groups scenario end to end,
+checked through the read endpoints."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from alor_helpers import (
+    C,
+    G,
+    alor_server,
+    client,
+    limit,
+    make_group,
+    member,
+    order,
+    place,
+    send,
+    state,
+    stop,
+    trade,
+)
+
+TS7 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$")
+
+
+@pytest.fixture(scope="module")
+def server():
+    with alor_server() as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def c(server):
+    with client(server) as c:
+        yield c
+
+
+def test_golden_create_get_update_delete_of_the_seed(server, c):
+    # Arrange: a limit order and a market stop order, created beforehand (seed 003)
+    lim = place(c, "limit", limit("142.00"))
+    st = place(c, "stop", stop("135.00"))
+    # Act: create, exactly the seed's body
+    r = send(c, "POST", G, {"orders": [member(lim, "Limit"), member(st, "Stop")],
+                            "executionPolicy": "OnExecuteOrCancel"})  # fmt: skip
+    # Assert: 200 {"message": "success", "groupId": <guid>}
+    assert r.status_code == 200, r.text
+    assert list(r.json()) == ["message", "groupId"] and r.json()["message"] == "success"
+    gid = r.json()["groupId"]
+    assert str(uuid.UUID(gid)) == gid
+    # GET one and GET all: the seed's shape and values
+    one = c.get(f"{G}/{gid}").json()
+    assert list(one) == ["id", "login", "orders", "executionPolicy", "status", "createdAt",
+                         "closedAt"]  # fmt: skip
+    assert one["id"] == gid and one["login"] == "P039004"
+    assert one["orders"] == [{"orderId": lim}, {"orderId": st}]
+    assert (one["executionPolicy"], one["status"], one["closedAt"]) == (
+        "OnExecuteOrCancel", "Active", None,
+    )  # fmt: skip
+    assert TS7.match(one["createdAt"])
+    assert one in c.get(G).json()
+    # PUT: old members + a new one, policy changed (seed's "Changing group of orders")
+    new = place(c, "stop", stop("134.00"))
+    members = [member(lim, "Limit"), member(st, "Stop"), member(new, "Stop")]
+    r = send(c, "PUT", f"{G}/{gid}", {"orders": members, "executionPolicy": "IgnoreCancel"})
+    assert r.status_code == 200 and r.text == "success"
+    one = c.get(f"{G}/{gid}").json()
+    assert one["executionPolicy"] == "IgnoreCancel" and len(one["orders"]) == 3
+    # DELETE: 200 success; no order changes state
+    statuses = [order(c, lim)["status"], order(c, st, True)["status"]]
+    r = c.delete(f"{G}/{gid}")
+    assert r.status_code == 200 and r.text == "success"
+    assert [order(c, lim)["status"], order(c, st, True)["status"]] == statuses == [
+        "working", "working",
+    ]  # fmt: skip
+    assert c.get(f"{G}/{gid}").json()["status"] == "Canceled"
+    # only Active groups can be changed or deleted: a 400 that changes nothing
+    before = state(server)
+    again = c.delete(f"{G}/{gid}")
+    put = send(c, "PUT", f"{G}/{gid}", {"orders": members, "executionPolicy": "IgnoreCancel"})
+    assert again.status_code == put.status_code == 400
+    assert again.json()["title"] == "BadRequest" and again.json()["status"] == 400
+    assert state(server) == before
+
+
+def test_pascal_case_body_and_the_path_without_slash(c):
+    # Arrange
+    a = place(c, "limit", limit("137.00"))
+    b = place(c, "limit", limit("136.00"))
+    # Act: PascalCase keys, policy in other casing
+    body = {"Orders": [{"Portfolio": "D39004", "Exchange": "MOEX", "OrderId": a, "Type": "Limit"},
+                       {"Portfolio": "D39004", "Exchange": "MOEX", "OrderId": b, "Type": "limit"}],
+            "ExecutionPolicy": "onexecuteorcancel"}  # fmt: skip
+    r = send(c, "POST", G, body)
+    # Assert: and AlorPy's ``orderGroups<id>`` form reads it
+    assert r.status_code == 200, r.text
+    gid = r.json()["groupId"]
+    assert c.get(f"{G}{gid}").json()["id"] == gid
+
+
+def test_on_execute_or_cancel_a_fill_cancels_the_rest_and_the_group_is_filled(server, c):
+    # Arrange
+    a = place(c, "limit", limit("150.00"))
+    b = place(c, "stop", stop("110.00"))
+    gid = make_group(c, [member(a, "Limit"), member(b, "Stop")], "OnExecuteOrCancel")
+    # Act
+    trade(server, "150.00", "10")
+    # Assert
+    assert order(c, a)["status"] == "filled"
+    assert order(c, b, True)["status"] == "canceled"
+    g = c.get(f"{G}/{gid}").json()
+    assert g["status"] == "Filled" and TS7.match(g["closedAt"])
+
+
+def test_on_execute_or_cancel_modify_cancels_the_rest_and_the_new_order_is_outside(c):
+    # Arrange
+    a = place(c, "limit", limit("101.00"))
+    b = place(c, "limit", limit("102.00"))
+    gid = make_group(c, [member(a, "Limit"), member(b, "Limit")], "OnExecuteOrCancel")
+    # Act: modify a (cancel + new number)
+    r = send(c, "PUT", f"{C}/actions/limit/{a}", limit("101.50"))
+    # Assert: b canceled; the new order is working and in no group
+    new = r.json()["orderNumber"]
+    assert order(c, b)["status"] == "canceled"
+    assert order(c, new)["status"] == "working"
+    assert {"orderId": new} not in c.get(f"{G}/{gid}").json()["orders"]
+    assert c.get(f"{G}/{gid}").json()["status"] == "Canceled"
+
+
+def test_ignore_cancel_cancel_removes_the_member_fill_cancels_the_rest(server, c):
+    # Arrange
+    a = place(c, "limit", limit("160.00"))
+    b = place(c, "limit", limit("100.50"))
+    d = place(c, "limit", limit("100.40"))
+    gid = make_group(
+        c, [member(a, "Limit"), member(b, "Limit"), member(d, "Limit")], "IgnoreCancel"
+    )
+    # Act 1: cancel b -> it leaves the group, the others stay
+    c.delete(f"{C}/{b}", params={"portfolio": "D39004", "exchange": "MOEX"})
+    # Assert 1
+    g = c.get(f"{G}/{gid}").json()
+    assert g["orders"] == [{"orderId": a}, {"orderId": d}] and g["status"] == "Active"
+    assert order(c, d)["status"] == "working"
+    # Act 2: a fills -> d is canceled, group Filled
+    trade(server, "160.00", "10")
+    # Assert 2
+    assert order(c, d)["status"] == "canceled"
+    assert c.get(f"{G}/{gid}").json()["status"] == "Filled"
+
+
+def test_trigger_bracket_orders_activates_the_inactive_stops_when_the_limit_fills(server, c):
+    # Arrange: a limit buy and two inactive sell stops (section 2.11)
+    entry = place(c, "limit", limit("170.00"))
+    sl = place(c, "stop", stop("100.10", activate=False))
+    tp = place(c, "stop", stop("400.00", condition="MoreOrEqual", activate=False))
+    gid = make_group(
+        c, [member(entry, "Limit"), member(sl, "Stop"), member(tp, "Stop")],
+        "TriggerBracketOrders",
+    )  # fmt: skip
+    assert order(c, sl, True)["activate"] is False
+    # Act 1: the limit fills
+    trade(server, "170.00", "10")
+    # Assert 1: both stops are active now, group still Active
+    assert order(c, entry)["status"] == "filled"
+    assert order(c, sl, True)["activate"] is True and order(c, tp, True)["activate"] is True
+    assert c.get(f"{G}/{gid}").json()["status"] == "Active"
+    # Act 2: the take-profit stop triggers and fills
+    trade(server, "400.00", "10")
+    trade(server, "400.00", "10")
+    # Assert 2: the stop-loss is canceled, group Filled
+    assert order(c, tp, True)["status"] == "filled"
+    assert order(c, sl, True)["status"] == "canceled"
+    assert c.get(f"{G}/{gid}").json()["status"] == "Filled"
+
+
+def test_seed_linked_groups_scenario_end_to_end(server, c):
+    # Arrange: groupA = {order1, order2, order3}, groupB = {order3, order4, order5},
+    # both OnExecuteOrCancel (seed 003)
+    o1, o2, o3, o4, o5 = (place(c, "limit", limit(p)) for p in
+                          ("180.00", "105.00", "104.00", "103.00", "102.50"))  # fmt: skip
+    ga = make_group(c, [member(o, "Limit") for o in (o1, o2, o3)], "OnExecuteOrCancel")
+    gb = make_group(c, [member(o, "Limit") for o in (o3, o4, o5)], "OnExecuteOrCancel")
+    # Act: order1 is fulfilled
+    trade(server, "180.00", "10")
+    # Assert, through the read endpoints: all other orders of groupA canceled, including
+    # order3, whose cancellation canceled order4 and order5 through groupB
+    statuses = {o: order(c, o)["status"] for o in (o1, o2, o3, o4, o5)}
+    assert statuses == {o1: "filled", o2: "canceled", o3: "canceled", o4: "canceled",
+                        o5: "canceled"}  # fmt: skip
+    listed = {o["id"]: o["status"] for o in c.get("/md/v2/Clients/MOEX/D39004/orders").json()}
+    assert all(listed[o] == statuses[o] for o in statuses)
+    assert c.get(f"{G}/{ga}").json()["status"] == "Filled"
+    assert c.get(f"{G}/{gb}").json()["status"] == "Canceled"
