@@ -16,7 +16,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
-from condor.api import errors, replay_feed
+from condor.api import errors, openapi, replay_feed
 from condor.api.bootstrap import build_instrument, build_runtime, effective_settings
 from condor.api.dialects import install_all
 from condor.api.settings import Settings
@@ -93,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(r)
     app.include_router(stream_router)
     app.state.dialects = install_all(app, settings.dialects)
+    openapi.install(app)
 
     @app.get("/api/v1/health", tags=["health"])
     async def health():

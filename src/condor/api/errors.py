@@ -137,6 +137,17 @@ def _loc_field(loc: tuple) -> str | None:
     return out or None
 
 
+def _allowed(request: Request) -> list[str]:
+    """The methods the routes of ``request``'s path answer (RFC 9110 ``Allow``)."""
+    path = request.url.path
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and regex.match(path):
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods - {"HEAD"})
+
+
 def install(app: FastAPI) -> None:
     """Register the problem+json handlers on ``app``."""
 
@@ -168,9 +179,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
         reason = "auth.unauthenticated" if exc.status_code == 401 else f"http.{exc.status_code}"
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:  # every method of the path, not only the first route's
+            headers = {**(headers or {}), "Allow": ", ".join(_allowed(request))}
         return problem(
-            exc.status_code, str(exc.detail), reason, None, request.url.path,
-            getattr(exc, "headers", None),
+            exc.status_code, str(exc.detail), reason, None, request.url.path, headers,
         )  # fmt: skip
 
     @app.exception_handler(Exception)
