@@ -110,6 +110,19 @@ def cmd_replay(args) -> int:
     return _run(console, f"Condor replay: {Path(args.file).name}", feed, inst, args)
 
 
+def _speed(text: str) -> float:
+    """``--speed``: a positive time multiplier, or ``max`` (0: feed as fast as possible)."""
+    if text.strip().lower() == "max":
+        return 0.0
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number or max") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError("speed cannot be negative")
+    return v
+
+
 def cmd_serve(args) -> int:
     from condor.api.serve import serve
 
@@ -198,7 +211,9 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--port", type=int, default=8000)
     sv.add_argument("--database", help="database URL (sqlite:///... or postgresql+psycopg://...)")
     sv.add_argument("--feed", default="simulated", help="simulated | none | replay:FILE")
-    sv.add_argument("--speed", type=float, help="market time multiplier (replay: 0 = max)")
+    sv.add_argument(
+        "--speed", type=_speed, help="market time multiplier; replay: `max` (or 0) = no pauses"
+    )
     sv.set_defaults(func=cmd_serve)
     db = sub.add_parser("db", help="database schema and consistency")
     db_sub = db.add_subparsers(dest="db_command", required=True)
