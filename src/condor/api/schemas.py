@@ -168,6 +168,7 @@ class OrderIn(_In):
     time_in_force: TimeInForce = TimeInForce.DAY
     expire_time: datetime | None = None
     extended: bool = False
+    post_only: bool = False
     display_qty: Decimal | None = None
     cl_ord_id: str | None = Field(default=None, min_length=1, max_length=64)
     trail: TrailIn | None = None
@@ -226,6 +227,7 @@ class OrderOut(BaseModel):
     display_qty: Decimal | None
     expire_time: datetime | None
     extended: bool
+    post_only: bool
     trail: TrailOut | None
     groups: list[str]
     text: str | None

@@ -42,6 +42,7 @@ class RejectReason(str, Enum):
     # matching
     FOK_NOT_FILLABLE = "matching.fok_not_fillable"
     IOC_NO_LIQUIDITY = "matching.ioc_no_liquidity"
+    POST_ONLY_WOULD_TAKE = "matching.post_only_would_take"
     SELF_TRADE = "matching.self_trade_prevented"
     NO_LIQUIDITY = "matching.no_liquidity"
     # groups

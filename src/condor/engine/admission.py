@@ -54,6 +54,14 @@ def validate_submit(cmd: SubmitOrder, inst, now_ns: int) -> None:
     _typed(cmd.extended, bool, "extended")
     _typed(cmd.activate, bool, "activate")
     _typed(cmd.price_offset, int, "price_offset", True)
+    _typed(cmd.post_only, bool, "post_only")
+    if cmd.post_only and (
+        cmd.ord_type is not OrdType.LIMIT or cmd.tif in (TimeInForce.IOC, TimeInForce.FOK)
+    ):
+        raise DomainError(
+            R.INVALID_FIELD, "post-only needs a Limit order that may rest (not IOC/FOK)",
+            "post_only",
+        )  # fmt: skip
     linked = cmd.price_offset is not None
     if linked and cmd.activate:
         raise DomainError(

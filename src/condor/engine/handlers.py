@@ -100,6 +100,7 @@ class OrderHandlers:
             ts=self.clock.now_ns(),
             cmd_id=cause.command_id or 0,
             price_offset=cmd.price_offset,
+            post_only=cmd.post_only,
         )
 
     def _register(self, o: Order) -> None:

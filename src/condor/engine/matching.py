@@ -63,7 +63,12 @@ class Matching:
         self._execute(o, v, cause)
 
     def _execute(self, o, v, cause: Cause) -> None:
-        """Match an aggressive order, then rest, wait or cancel what is left."""
+        """Match an aggressive order, then rest, wait or cancel what is left. A post-only
+        order that would execute now is canceled instead (it never takes liquidity)."""
+        if o.post_only and self._would_take(o, v):
+            self._end(o, T.CANCEL, ExecType.CANCELED, cause, RejectReason.POST_ONLY_WOULD_TAKE,
+                      "post only: the order would take liquidity")  # fmt: skip
+            return
         if o.tif is TimeInForce.FOK and not self._fok_fillable(o, v):
             self._end(o, T.CANCEL, ExecType.CANCELED, cause, RejectReason.FOK_NOT_FILLABLE,
                       "fill or kill: not enough liquidity")  # fmt: skip
@@ -82,6 +87,27 @@ class Matching:
         o.visible = leaves if o.display_qty is None else min(o.display_qty, leaves)
         self._prio += 1
         v.book.add(o, self._prio)
+
+    @staticmethod
+    def _would_take(o, v) -> bool:
+        """True when ``o`` (a limit order) would execute on arrival: another account's order
+        or the external touch (or last trade, on a trades-only market) at or through its
+        limit, the same liquidity ``_match`` would take."""
+        is_buy = o.side.is_buy
+        limit = o.price
+        book = v.book
+        p = book.front(not is_buy)
+        if p is not None and p.account == o.account:
+            p = book.first_other(not is_buy, o.account)
+        if p is not None and (p.price <= limit if is_buy else p.price >= limit):
+            return True
+        ext = v.ext
+        ep, eav = (ext.ask, ext.ask_avail) if is_buy else (ext.bid, ext.bid_avail)
+        if ep is None and ext.bid is None and ext.ask is None and ext.last_avail:
+            ep, eav = ext.last, ext.last_avail
+        return (
+            ep is not None and (eav is None or eav > 0) and (ep <= limit if is_buy else ep >= limit)
+        )
 
     def _affordable(self, o, px: int) -> int:
         """Lots a buy on a cash account (leverage 1) can still pay for at ``px`` ticks: its own
@@ -472,6 +498,8 @@ class Matching:
         through = v.fill_model is FillModel.THROUGH
         bid_hit = (book.best_bid > px) if through else (book.best_bid >= px)
         ask_hit = (book.best_ask < px) if through else (book.best_ask <= px)
+        if v.fill_model is FillModel.QUEUE:  # resting limits fill from the L3 queue only
+            bid_hit = ask_hit = False
         if not (
             bid_hit
             or ask_hit
@@ -490,7 +518,8 @@ class Matching:
         if out is None:
             self._out = out = []
         cause = Cause(CauseKind.MARKET, market=t)
-        self._rest_vs_trade(v, px, through, cause)
+        if bid_hit or ask_hit:
+            self._rest_vs_trade(v, px, through, cause)
         self._run_triggers(v, _B_LAST, px, t)
         if v.pending_markets:
             self._retry_markets(v, cause)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import httpx
 import pytest
 from alor_helpers import (
     SBER,
@@ -243,3 +244,23 @@ def test_estimate(c):
     body = r.json()
     assert body["ticker"] == "SBER" and body["quantityToBuy"] > 0
     assert body["orderEvaluation"] == 6000
+
+
+def test_bookorcancel_rests_when_passive_and_is_canceled_when_it_would_trade(server, c):
+    # Arrange: SBER quoted 299.90 / 300.00
+    r = httpx.post(
+        f"{server.url}/api/v1/marketdata/SBER/quotes",
+        json={"bid": "299.90", "ask": "300.00", "bid_size": "1000", "ask_size": "1000"},
+        headers={"Authorization": f"Bearer {server.token('operator')}"},
+    )
+    assert r.status_code == 200, r.text
+    passive = limit("299.00", timeInForce="bookorcancel")
+    crossing = limit("300.00", timeInForce="BookOrCancel")
+    # Act
+    rested = place(c, "limit", passive)
+    canceled = place(c, "limit", crossing)
+    # Assert: the passive one works and reads back as bookorcancel; the other traded nothing
+    r = order(c, rested)
+    assert (r["status"], r["timeInForce"]) == ("working", "bookorcancel")
+    x = order(c, canceled)
+    assert (x["status"], x["filled"]) == ("canceled", 0)

@@ -261,3 +261,17 @@ def test_http_flavour_paths_auth_and_sessions(srv):
     assert r.json()["errorcode"] == 20
     r = httpx.post(f"{base}/SubscribeAccountEvents", headers=h, json={"AccountId": 9})
     assert r.json()["errorcode"] == 106
+
+
+def test_post_only_rests_when_passive_and_is_canceled_when_it_would_take(srv, ws):
+    with srv.client("demo") as c:  # IBM quoted 249 / 251
+        c.post(
+            "/api/v1/marketdata/IBM/quotes",
+            json={"bid": "249", "ask": "251", "bid_size": "100", "ask_size": "100"},
+        )
+    rested = send_order(ws, PostOnly=True, LimitPrice=250, TimeInForce=1)
+    taking = send_order(ws, PostOnly=True, LimitPrice=251, TimeInForce=1)
+    assert rested["status"] == taking["status"] == "Accepted"  # SendOrder is asynchronous
+    o, x = engine_order(srv, rested["OrderId"]), engine_order(srv, taking["OrderId"])
+    assert (o.status.value, o.post_only) == ("New", True)
+    assert (x.status.value, x.cum_qty) == ("Canceled", 0)

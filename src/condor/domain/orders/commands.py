@@ -46,7 +46,10 @@ class SubmitOrder(NamedTuple):
     average fill price, rounded to the nearest tick, plus the offset, and the price may be
     omitted at submission (Sway ``priceOffset``/``priceLink`` protection orders, seed 002).
     ``activation`` holds the order Held until its time/price conditions hold, then releases
-    it (TradeStation activation rules; ``condor.domain.orders.activation``).
+    it (TradeStation activation rules; ``condor.domain.orders.activation``). ``post_only``
+    (Limit orders, not IOC/FOK): the order only adds liquidity; one that would execute on
+    arrival is canceled instead (reason POST_ONLY_WOULD_TAKE; FIX ExecInst=6 "participate don't
+    initiate", Alor ``bookorcancel``, AlphaPoint ``PostOnly``).
     """
 
     account: str
@@ -70,6 +73,7 @@ class SubmitOrder(NamedTuple):
     text: str | None = None
     price_offset: int | None = None
     activation: ActivationSpec | None = None
+    post_only: bool = False
 
 
 class CancelOrder(NamedTuple):

@@ -90,6 +90,7 @@ class Order:
         "order_id",
         "owner",
         "position_effect",
+        "post_only",
         "price",
         "price_offset",
         "priority",
@@ -133,6 +134,7 @@ class Order:
         ts: int = 0,
         cmd_id: int = 0,
         price_offset: int | None = None,
+        post_only: bool = False,
     ) -> None:
         self.order_id = order_id
         self.account = account
@@ -156,6 +158,7 @@ class Order:
         self.owner = owner
         self.text = text
         self.price_offset = price_offset  # ticks from the releasing fill (SubmitOrder)
+        self.post_only = post_only  # book or cancel: never takes liquidity (FIX ExecInst=6)
         self.status = OrdStatus.PENDING_NEW
         self.cum_qty = 0
         self.cum_cost = 0

@@ -163,11 +163,15 @@ def to_submit(body: OrderBodyIn, ord_type: OrdType, inst: Instrument, owner: str
     if ord_type.has_limit:
         price = price_ticks(inst, _required(body.price, "price"), "price")
     tif = TimeInForce.DAY
+    post_only = False
     if body.timeInForce is not None and ord_type is not OrdType.STOP_MARKET:
         if body.timeInForce.lower() == "bookorcancel":
-            raise bad("bookorcancel (passive only) is not supported", "timeInForce",
-                      "Unsupported")  # fmt: skip
-        tif = enum_of(TIFS, body.timeInForce, "timeInForce", "timeInForce")
+            # passive only: a day order that is canceled rather than take liquidity
+            if ord_type is not OrdType.LIMIT:
+                raise bad("bookorcancel applies to limit orders only", "timeInForce")
+            post_only = True
+        else:
+            tif = enum_of(TIFS, body.timeInForce, "timeInForce", "timeInForce")
         if tif is TimeInForce.CLS and alor_exchange(inst) == "MOEX":
             tif = TimeInForce.FOK  # section 2.6: MOEX turns attheclose into fillorkill
     stop_price = condition = expire_ns = None
@@ -201,6 +205,7 @@ def to_submit(body: OrderBodyIn, ord_type: OrdType, inst: Instrument, owner: str
         display_qty=display,
         condition=condition,
         activate=bool(body.activate) if is_stop else True,
+        post_only=post_only,
         owner=owner,
         text=body.comment,
     )
@@ -279,7 +284,7 @@ def _common(o: Order, existing: bool) -> dict:
         "filledQtyBatch": o.cum_qty,
         "filled": o.cum_qty,
         "existing": existing,
-        "timeInForce": TIF_OUT.get(o.tif, "oneday"),
+        "timeInForce": "bookorcancel" if o.post_only else TIF_OUT.get(o.tif, "oneday"),
     }
 
 

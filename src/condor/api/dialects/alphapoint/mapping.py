@@ -174,8 +174,8 @@ def _convert(fn, *args):
 
 def to_submit(o: W.SendOrderIn, inst: Instrument, owner: str | None) -> C.SubmitOrder:
     """SendOrder payload -> SubmitOrder (seed 004, section 4.6). Raises ApError 100 for a
-    bad enum, price or quantity (off the instrument's grid), 106 for BlockTrade, Value and
-    PostOnly (not supported)."""
+    bad enum, price or quantity (off the instrument's grid), 106 for BlockTrade and Value
+    (not supported). ``PostOnly``: a limit order canceled rather than take liquidity."""
     side = _enum(SIDES, o.Side, "Side")
     ot = _enum(ORDER_TYPES, o.OrderType, "OrderType")
     tif = _enum(TIFS, o.TimeInForce, "TimeInForce")
@@ -183,8 +183,6 @@ def to_submit(o: W.SendOrderIn, inst: Instrument, owner: str | None) -> C.Submit
         raise ApError(NOT_SUPPORTED, "BlockTrade orders are not supported", "OrderType")
     if o.Value is not None and o.Value != 0:
         raise ApError(NOT_SUPPORTED, "orders by Value are not supported", "Value")
-    if o.PostOnly:
-        raise ApError(NOT_SUPPORTED, "PostOnly is not supported", "PostOnly")
     limit = _opt(o.LimitPrice)
     if ot is OrdType.MARKET and limit is not None:
         # "A market buy with LimitPrice executes up to it" (section 4.6): a marketable IOC limit
@@ -232,6 +230,7 @@ def to_submit(o: W.SendOrderIn, inst: Instrument, owner: str | None) -> C.Submit
         trail=trail,
         basis=basis,
         owner=owner,
+        post_only=bool(o.PostOnly),
     )
 
 
