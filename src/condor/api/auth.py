@@ -97,6 +97,7 @@ class Authenticator:
         self._api_keys = {k.key: (k.secret, k.username) for k in settings.api_keys}
         self._refresh: dict[str, str] = dict(settings.refresh_tokens)
         self._revoked: dict[str, int] = {}
+        self._decoded: dict[str, tuple[Principal, int]] = {}  # token -> (principal, exp)
         self._dummy = self._hasher.hash(secrets.token_urlsafe(8))
 
     # -- credentials ----------------------------------------------------------------------
@@ -139,7 +140,16 @@ class Authenticator:
         return access, refresh, self._ttl
 
     def decode(self, token: str) -> Principal:
-        """The principal of a valid, unrevoked token; raises ApiError 401 otherwise."""
+        """The principal of a valid, unrevoked token; raises ApiError 401 otherwise. A token
+        verified once is remembered until it expires (its signature cannot change), so that a
+        client's every request does not pay for HMAC and JSON again; revocation and expiry
+        are still checked on each call."""
+        hit = self._decoded.get(token)
+        if hit is not None:
+            p, exp = hit
+            if exp > time.time() and p.jti not in self._revoked and p.username in self.users:
+                return p
+            del self._decoded[token]
         try:
             c = jwt.decode(
                 token, self._secret, algorithms=[self._alg],
@@ -150,7 +160,11 @@ class Authenticator:
             raise unauthorized("invalid or expired token") from None
         if c["jti"] in self._revoked or c["sub"] not in self.users:
             raise unauthorized("token has been revoked")
-        return Principal(c["sub"], role, frozenset(c.get("accounts") or ()), c.get("uid"), c["jti"])
+        p = Principal(c["sub"], role, frozenset(c.get("accounts") or ()), c.get("uid"), c["jti"])
+        if len(self._decoded) >= _DECODED_MAX:
+            self._decoded.clear()
+        self._decoded[token] = (p, int(c["exp"]))
+        return p
 
     def revoke(self, p: Principal, refresh_token: str | None = None) -> None:
         """Log out: refuse ``p``'s token from now on, and drop ``refresh_token`` if it is one
@@ -159,6 +173,9 @@ class Authenticator:
             self._revoked[p.jti] = int(time.time()) + self._ttl
         if refresh_token is not None and self._refresh.get(refresh_token) == p.username:
             del self._refresh[refresh_token]
+
+
+_DECODED_MAX = 10_000  # remembered tokens (a bound on memory, not on clients)
 
 
 def unauthorized(text: str) -> ApiError:
