@@ -26,11 +26,11 @@ from server_fixtures import free_port, recv_until
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def _example_block() -> str:
-    """The first shell block after "For example:" in README.md."""
+def _example_block(after: str = "For example:") -> str:
+    """The first shell block after ``after`` in README.md."""
     text = (ROOT / "README.md").read_text()
-    m = re.search(r"For example:\s*```\n(.*?)```", text, re.S)
-    assert m, "README lost its example block"
+    m = re.search(re.escape(after) + r"\s*```\n(.*?)```", text, re.S)
+    assert m, f"README lost its example block after {after!r}"
     return m.group(1)
 
 
@@ -97,6 +97,18 @@ def test_the_readme_example_runs_as_written(made):
     assert order["account"] == "123456" and order["status"] in ("New", "Filled")
 
 
+def test_the_readme_dialect_example_runs_as_written(made):
+    script = _example_block("TradeStation's seed OCO through its own dialect:")
+    out = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script.replace("localhost:8000", f"localhost:{made}")],
+        capture_output=True, text=True, timeout=30,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    [results] = _documents(out.stdout)
+    assert [r["OrderStatus"] for r in results] == ["Ok", "Ok"]
+    assert results[0]["Message"] == "Sent order: Buy 10 IBM @ 200.00 Limit"
+
+
 def test_a_bracket_fills_on_injected_market_data_and_streams_its_events(made):
     url = f"http://127.0.0.1:{made}"
     token = httpx.post(
@@ -124,8 +136,15 @@ def test_a_bracket_fills_on_injected_market_data_and_streams_its_events(made):
         for px in ("150.00", "400.00"):  # the entry fills, then the take-profit
             t = c.post("/api/v1/marketdata/IBM/trades", json={"price": px, "size": "100"})
             assert t.status_code == 200, t.text
+        gid = r.json()["group_id"]
         msgs = recv_until(
-            ws, lambda m: m["type"] == "group" and m["data"]["change"] == "closed", timeout=10
+            ws,
+            lambda m: (
+                m["type"] == "group"
+                and m["data"]["change"] == "closed"
+                and m["data"]["group_id"] == gid
+            ),
+            timeout=10,
         )
     done = {(m["data"]["order_id"], m["data"]["status"]) for m in msgs if m["type"] == "order"}
     assert {(entry, "Filled"), (tp, "Filled"), (sl, "Canceled")} <= done
