@@ -1,7 +1,8 @@
 """``condor``: the command line. Subcommands: ``serve`` (the API server), ``token create`` (a
 JWT for a configured user), ``demo`` (a bracket backtest over real recorded IBM trades, or a
 seeded random walk when the data folder is absent) and ``replay FILE`` (the same over any
-supported feed file). ``--help`` on each."""
+supported feed file, or with ``--orders SCENARIO`` the orders and groups of a scenario file,
+written up as a report folder). ``--help`` on each."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from rich.table import Table
 from condor.backtest.brackets import BracketRun, run_brackets
 from condor.domain.instruments import AssetClass, Instrument
 from condor.domain.market import QuoteTick
+from condor.domain.orders.enums import ExecType
 from condor.marketdata import open_feed
 
 DEMO_FILE = "ibm-us-equity-trades-20131007.csv"
@@ -105,9 +107,99 @@ def cmd_demo(args) -> int:
 
 def cmd_replay(args) -> int:
     console = Console()
+    if args.orders:
+        return _replay_scenario(console, Path(args.file), Path(args.orders), args.out)
     inst = _instrument(args.symbol, args.tick, args.lot, args.currency, not args.quotes_only)
     feed = open_feed(Path(args.file), inst)
     return _run(console, f"Condor replay: {Path(args.file).name}", feed, inst, args)
+
+
+def _count_lines(path: Path) -> int | None:
+    """Lines of a plain file (the progress bar's total); None for compressed files."""
+    if path.suffix == ".gz":
+        return None
+    n = 0
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            n += chunk.count(b"\n")
+    return n
+
+
+def _replay_scenario(console: Console, data: Path, orders: Path, out: str | None) -> int:
+    """``condor replay DATA --orders SCENARIO``: run, print a summary, write the report
+    folder. Exit 2 on a bad scenario or feed file, else 0."""
+    from rich.progress import TimeRemainingColumn
+
+    from condor.backtest.runner import run_scenario
+    from condor.backtest.scenario import ScenarioError, load_scenario
+    from condor.marketdata.errors import FeedError
+    from condor.reporting.folder import write_report
+    from condor.reporting.model import ReportInput
+    from condor.reporting.pnl import pnl_rows
+
+    err = Console(stderr=True)
+    try:
+        sc = load_scenario(orders)
+        feed = open_feed(data, sc.instrument)
+    except (ScenarioError, FeedError, OSError) as e:
+        err.print(f"condor: {e}", markup=False)
+        return 2
+    total = _count_lines(data)
+    with Progress(
+        TextColumn("[bold]replay"), BarColumn(), TextColumn("{task.completed:,} events"),
+        TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TimeRemainingColumn(),
+        console=console, transient=True,
+    ) as progress:  # fmt: skip
+        task = progress.add_task("replay", total=total, rate="")
+
+        def tick(n: int) -> None:
+            speed = progress.tasks[0].speed
+            progress.update(task, completed=n, rate=f"{speed:,.0f} events/s" if speed else "")
+
+        try:
+            run = run_scenario(sc, feed, on_progress=tick)
+        except FeedError as e:
+            err.print(f"condor: {e}", markup=False)
+            return 2
+    last = run.prices[-1][1] if run.prices else None
+    rin = ReportInput(sc.instrument, sc.timezone, run.events, run.tags, run.prices, last)
+    folder = Path(out) if out else Path(f"report-{orders.stem}")
+    paths = write_report(rin, folder, title=f"{sc.instrument.symbol}: {orders.name} over {data.name}")  # fmt: skip
+    pnl = pnl_rows(rin)
+    fills = sum(1 for e in run.events if getattr(e, "exec_type", None) is ExecType.TRADE)
+    t = Table(title=f"Condor replay: {orders.name} over {data.name}")
+    t.add_column("figure")
+    t.add_column("value", justify="right")
+    rate = run.events_in / run.seconds if run.seconds else 0.0
+    known = [r["pnl"] for r in pnl if r["pnl"] is not None]
+    for k, v in (
+        ("market events in", f"{run.events_in:,}"),
+        ("events per second", f"{rate:,.0f}"),
+        ("placements fired", f"{len(run.fired):,}"),
+        ("refused", f"{sum(1 for f in run.fired if f.rejected):,}"),
+        ("skipped", f"{len(run.skipped):,}"),
+        ("orders", f"{len(run.tags):,}"),
+        ("fills", f"{fills:,}"),
+        ("groups flat at the end", f"{sum(1 for r in pnl if r['flat']):,} of {len(pnl):,}"),
+        (f"P&L ({sc.instrument.currency}, open marked at the last price)", str(sum(known, Decimal(0)))),
+    ):  # fmt: skip
+        t.add_row(k, v)
+    console.print(t)
+    g = Table(title="P&L per group")
+    for c in ("group", "kind", "fills", "position", "P&L"):
+        g.add_column(c, justify="left" if c in ("group", "kind") else "right")
+    for r in pnl[:25]:
+        g.add_row(r["tag"], r["kind"], str(r["fills"]), str(r["position"]), str(r["pnl"]))
+    if len(pnl) > 25:
+        g.caption = f"... {len(pnl) - 25} more in pnl.csv"
+    console.print(g)
+    for f in run.fired:
+        if f.rejected:
+            console.print(f"refused: {f.tag}: {f.rejected}", markup=False)
+    for name, ts, why in run.skipped:
+        console.print(f"skipped: {name} at {ts} ns: {why}", markup=False)
+    console.print(f"report: {folder}/ ({', '.join(sorted(paths))})", markup=False)
+    return 0
 
 
 def _speed(text: str) -> float:
@@ -234,13 +326,19 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="bracket backtest over real IBM trades")
     _bracket_options(demo)
     demo.set_defaults(func=cmd_demo)
-    rp = sub.add_parser("replay", help="bracket backtest over a recorded feed file")
+    rp = sub.add_parser("replay", help="backtest over a recorded feed file (brackets or --orders)")
     rp.add_argument("file")
     rp.add_argument("--symbol", default="IBM")
     rp.add_argument("--tick", default="0.01")
     rp.add_argument("--lot", default="1")
     rp.add_argument("--currency", default="USD")
     rp.add_argument("--quotes-only", action="store_true", help="stops watch bid/ask (FX)")
+    rp.add_argument(
+        "--orders", metavar="SCENARIO",
+        help="scenario file (YAML or TOML, docs/scenarios.md): places its orders and groups "
+        "instead of the periodic brackets; the instrument comes from the scenario",
+    )  # fmt: skip
+    rp.add_argument("--out", help="report folder for --orders (default: report-<scenario name>)")
     _bracket_options(rp)
     rp.set_defaults(func=cmd_replay)
     return parser

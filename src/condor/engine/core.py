@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 
 from condor.domain.accounts.account import Account
 from condor.domain.book.external import FillModel
+from condor.domain.book.queue import QueueFill
 from condor.domain.errors import DomainError
 from condor.domain.groups import commands as G
 from condor.domain.groups.book import GroupBook
@@ -44,6 +45,7 @@ from condor.engine.explain import explain_chain
 from condor.engine.groups import GroupHandlers
 from condor.engine.handlers import OrderHandlers
 from condor.engine.matching import Matching
+from condor.engine.queue_fills import apply_queue_fill
 from condor.engine.sessions import SessionTimers
 from condor.engine.venue import Venue
 
@@ -138,7 +140,7 @@ class Engine(OrderHandlers, Matching, SessionTimers, GroupHandlers, ActivationRu
         return out
 
     def on_market(self, ev) -> list | tuple:
-        """Apply one market-data event (QuoteTick, TradeTick, L2Snapshot, L2Delta); then
+        """Apply one market-data event (QuoteTick, TradeTick, L2Snapshot, L2Delta, QueueFill); then
         release the Held orders whose activation conditions read its symbol and now hold."""
         out = self._on_market(ev)
         if self._act_watch and ev.symbol in self._act_watch:
@@ -153,6 +155,8 @@ class Engine(OrderHandlers, Matching, SessionTimers, GroupHandlers, ActivationRu
             return self.on_trade(ev)
         if t is L2Snapshot or t is L2Delta:
             return self._on_l2(ev)
+        if t is QueueFill:
+            return apply_queue_fill(self, ev)
         raise TypeError(f"not market data: {ev!r}")
 
     def submit(self, cmd: C.SubmitOrder) -> list:

@@ -82,7 +82,10 @@ class LobsterReader:
     ``TradeTick`` with aggressor NONE; type 7 (halt) is counted only. ``max_rows`` stops early.
     After or during a pass: ``book`` (the ``L3Book``), ``rows``, ``unknown_refs`` (cancels and
     executions of orders not in the book), ``counts`` by type. Raises ``FeedError`` with file
-    and line for malformed rows or a book inconsistency.
+    and line for malformed rows or a book inconsistency. ``listener`` (optional, also settable
+    as an attribute) is called as ``listener(type, order_id, side, price_ticks, size)`` for
+    every message of types 1-5 before the book applies it (the queue-aware fill model reads
+    executions and cancels through it).
     """
 
     def __init__(
@@ -94,6 +97,7 @@ class LobsterReader:
         tz: str = "America/New_York",
         max_rows: int | None = None,
         symbol: str | None = None,
+        listener: Callable[[int, int, BookSide, int, int], None] | None = None,
     ) -> None:
         self.path = Path(path)
         self.instrument = instrument
@@ -104,6 +108,7 @@ class LobsterReader:
         self.book = L3Book()
         self.rows = self.unknown_refs = 0
         self.counts: dict[int, int] = {}
+        self.listener = listener
 
     def __iter__(self) -> Iterator[MarketEvent]:
         self.book = book = L3Book()
@@ -113,6 +118,7 @@ class LobsterReader:
         to_utc = local_midnight_clock(self.trade_date, self.tz)
         sym, limit = self.symbol, self.max_rows
         add, cancel, top_of_book = book.add, book.cancel, book.top
+        hear = self.listener
         last_top: tuple = (None, None, None, None)
         n = 0
         with open_text(self.path) as f:
@@ -128,6 +134,8 @@ class LobsterReader:
                         raise FeedError(f"unknown LOBSTER event type {typ!r}")
                     counts[kind] += 1
                     size = int(size_s)
+                    if hear is not None and kind <= 5:
+                        hear(kind, int(oid), _SIDE[d], to_ticks(int(px)), size)
                     if kind == 1:
                         add(int(oid), _SIDE[d], to_ticks(int(px)), size)
                     elif kind <= 4:

@@ -18,10 +18,14 @@ class FillModel(str, Enum):
     TOUCH: a quote at or through the limit, or a trade at or through it.
     THROUGH: a quote at or through the limit, or a trade strictly through it (a print at the
     limit price is assumed to have gone to orders queued ahead).
+    QUEUE: a quote at or through the limit; trade prints fill nothing by themselves: an L3
+    replay tracks the order's place in the venue's queue (``condor.domain.book.queue``) and
+    sends ``QueueFill`` events once the volume ahead of it has traded.
     """
 
     TOUCH = "touch"
     THROUGH = "through"
+    QUEUE = "queue"
 
 
 class ExternalMarket:

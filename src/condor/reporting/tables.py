@@ -1,0 +1,113 @@
+"""Order-event and fill tables of a run, written as CSV and Parquet.
+
+Invariant: one row per ExecutionReport (``order_events``) and per fill (``fills``: the Trade
+reports), in engine order (``seq``). Prices and quantities are exact Decimals: text in CSV,
+``decimal128`` in Parquet (precision 38, the instrument's tick/lot scale); times are int ns UTC
+plus the local ISO time.
+"""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from condor.domain.orders.enums import ExecType
+from condor.domain.orders.events import ExecutionReport
+from condor.reporting.model import ReportInput, local_time
+
+EVENT_COLUMNS = (
+    "seq", "ts_ns", "time", "placement", "tag", "group_id", "kind", "role", "order_id",
+    "account", "side", "ord_type", "tif", "exec_type", "ord_status", "order_qty", "price",
+    "stop_price", "cum_qty", "last_qty", "last_px", "liquidity", "text",
+)  # fmt: skip
+FILL_COLUMNS = (
+    "seq", "ts_ns", "time", "placement", "tag", "group_id", "kind", "role", "order_id",
+    "account", "side", "qty", "price", "liquidity", "trade_id",
+)  # fmt: skip
+_PRICE_COLS = {"price", "stop_price", "last_px"}
+_QTY_COLS = {"order_qty", "cum_qty", "last_qty", "qty"}
+_INT_COLS = {"seq", "ts_ns", "order_id", "trade_id"}
+
+
+def order_event_rows(r: ReportInput) -> list[dict]:
+    """One dict per ExecutionReport (keys ``EVENT_COLUMNS``; Decimal prices/quantities)."""
+    inst, out = r.instrument, []
+    px = _px(inst)
+    for e in r.events:
+        if type(e) is not ExecutionReport:
+            continue
+        t = r.tags.get(e.order_id)
+        out.append({
+            "seq": e.seq, "ts_ns": e.ts_ns, "time": local_time(e.ts_ns, r.tz),
+            **_tag(t), "order_id": e.order_id, "account": e.account, "side": e.side.value,
+            "ord_type": e.ord_type.value, "tif": e.tif.value, "exec_type": e.exec_type.value,
+            "ord_status": e.ord_status.value, "order_qty": inst.lots_to_qty(e.order_qty),
+            "price": px(e.price), "stop_price": px(e.stop_price),
+            "cum_qty": inst.lots_to_qty(e.cum_qty), "last_qty": inst.lots_to_qty(e.last_qty),
+            "last_px": px(e.last_px), "liquidity": e.liquidity, "text": e.text,
+        })  # fmt: skip
+    return out
+
+
+def fill_rows(r: ReportInput) -> list[dict]:
+    """One dict per fill (keys ``FILL_COLUMNS``)."""
+    inst, out = r.instrument, []
+    for e in r.events:
+        if type(e) is not ExecutionReport or e.exec_type is not ExecType.TRADE:
+            continue
+        out.append({
+            "seq": e.seq, "ts_ns": e.ts_ns, "time": local_time(e.ts_ns, r.tz),
+            **_tag(r.tags.get(e.order_id)), "order_id": e.order_id, "account": e.account,
+            "side": e.side.value, "qty": inst.lots_to_qty(e.last_qty),
+            "price": inst.ticks_to_price(e.last_px), "liquidity": e.liquidity,
+            "trade_id": e.trade_id,
+        })  # fmt: skip
+    return out
+
+
+def write_csv(rows: list[dict], columns: tuple[str, ...], path: Path) -> Path:
+    """Write ``rows`` with a header of ``columns``; None as an empty cell. Returns ``path``."""
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(columns)
+        for row in rows:
+            w.writerow(["" if row[c] is None else row[c] for c in columns])
+    return path
+
+
+def write_parquet(rows: list[dict], columns: tuple[str, ...], path: Path, price_scale: int, qty_scale: int) -> Path:  # fmt: skip
+    """Write ``rows`` as Parquet: int64 ids and times, decimal128(38, scale) prices and
+    quantities, strings otherwise. Returns ``path``."""
+    fields = []
+    for c in columns:
+        if c in _INT_COLS:
+            t = pa.int64()
+        elif c in _PRICE_COLS:
+            t = pa.decimal128(38, price_scale)
+        elif c in _QTY_COLS:
+            t = pa.decimal128(38, qty_scale)
+        else:
+            t = pa.string()
+        fields.append(pa.field(c, t))
+    schema = pa.schema(fields)
+    data = {c: [row[c] for row in rows] for c in columns}
+    pq.write_table(pa.Table.from_pydict(data, schema=schema), path)
+    return path
+
+
+def _px(inst):
+    def conv(ticks: int | None) -> Decimal | None:
+        return None if ticks is None else inst.ticks_to_price(ticks)
+
+    return conv
+
+
+def _tag(t) -> dict:
+    if t is None:
+        return dict.fromkeys(("placement", "tag", "group_id", "kind", "role"))
+    return {"placement": t.placement, "tag": t.tag, "group_id": t.group_id, "kind": t.kind,
+            "role": t.role}  # fmt: skip
