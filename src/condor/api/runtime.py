@@ -12,7 +12,9 @@ Invariants:
 - stream messages and the executions log are computed as inputs run, but published only after
   the inputs are durable (``_flush``), in engine order and before the answers, so the stream
   never shows what a crash could undo and an HTTP answer never overtakes the stream. (Reads
-  through ``read`` may see an input whose commit is still running.)
+  through ``read`` may see an input whose commit is still running.) Each input is journaled
+  with the stream head its messages reach, and a restarted server resumes the stream there, so
+  stream numbers never repeat (``since`` older than the restart closes with 4410).
 - a repeated idempotency key answers the first answer (``replayed``) and changes nothing.
 """
 
@@ -77,7 +79,11 @@ class Runtime:
         self._pending: list[tuple[str, Any, dict]] = []  # stream messages not yet durable
         self._pending_fills: list[ExecutionReport] = []
         self.writer: Writer = writer if writer is not None else MemoryWriter(engine)
-        self.writer.bind(self.lock, self._flush, self._drop)
+        # the stream continues where the journal says it was; each input journals its head
+        self.hub.resume(self.writer.stream_base)
+        self.writer.bind(
+            self.lock, self._flush, self._drop, lambda: self.hub.seq + len(self._pending)
+        )
         self._time: Callable[[], int] | None = self.writer.time_source
         for ev in self.writer.stored_fills():  # the executions log of a recovered server
             self.fills.append(ev)

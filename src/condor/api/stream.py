@@ -3,6 +3,8 @@
 Invariants:
 - every message the hub publishes gets the next stream sequence number (``seq``, from 1, no
   gaps across the whole hub); the last ``buffer_size`` messages stay in a ring for replay.
+  A restarted journaled server ``resume``s at the head its journal recorded, so numbers never
+  repeat across restarts; messages before the restart are not replayable (4410).
 - a caller sees exactly the messages it may see (``visible``): market data is public; order,
   execution, position and group messages only for the caller's accounts (or groups it owns);
   Operators see everything. A client that connects with ``since=N`` receives every visible
@@ -86,9 +88,17 @@ class StreamHub:
 
     def __init__(self, buffer_size: int = 100_000, queue_size: int = 10_000) -> None:
         self.seq = 0
+        self.base = 0  # the head this process started from (resume)
         self.queue_size = queue_size
         self.ring: deque[tuple[int, str, Scope, str]] = deque(maxlen=buffer_size)
         self.subs: set[Subscriber] = set()
+
+    def resume(self, head: int) -> None:
+        """Continue numbering after ``head`` (the journaled head of a restarted server);
+        call before anything is published."""
+        if self.ring:
+            raise RuntimeError("resume after messages were published")
+        self.seq = self.base = head
 
     def publish(self, kind: str, scope: Scope, data: dict) -> int:
         self.seq += 1
@@ -111,6 +121,12 @@ class StreamHub:
             if since > self.seq:
                 raise StreamGap(CLOSE_AHEAD, f"since={since} is ahead of the head {self.seq}")
             oldest = self.ring[0][0] if self.ring else self.seq + 1
+            if since < self.base and oldest == self.base + 1:
+                raise StreamGap(
+                    CLOSE_GAP,
+                    f"since={since} precedes the server's restart at seq {self.base}; "
+                    "messages before it are not replayable",
+                )
             if since < oldest - 1:
                 raise StreamGap(
                     CLOSE_GAP, f"since={since} is older than the replay buffer (oldest {oldest})"

@@ -9,6 +9,9 @@ the journal back end (``condor.store.writer.JournalWriter``) resolves after the 
 The API does not import the store (layer contract: they are independent adapters around the
 engine). ``load_journal`` finds the journal back end by name when a database is configured;
 any object of the ``Writer`` shape works in its place.
+
+Stream positions: ``stream_base`` is the event-stream head a restarted server resumes from (0
+in memory); ``bind(..., stream_head=)`` lets a journal store the head with each input.
 """
 
 from __future__ import annotations
@@ -41,11 +44,14 @@ class Writer(Protocol):
     durable: bool
     unavailable: tuple[type[BaseException], ...]  # errors that mean "not stored, not accepted"
     engine: Any
+    stream_base: int
 
     @property
     def failed(self) -> BaseException | None: ...
 
-    def bind(self, lock, on_commit: Callable[[], None], on_abort) -> None: ...
+    def bind(
+        self, lock, on_commit: Callable[[], None], on_abort, stream_head: Callable[[], int]
+    ) -> None: ...
 
     async def start(self) -> None: ...
 
@@ -61,6 +67,7 @@ class MemoryWriter:
     unavailable: tuple[type[BaseException], ...] = ()
     failed = None
     time_source = None
+    stream_base = 0
 
     def __init__(self, engine) -> None:
         self.engine = engine
@@ -69,7 +76,7 @@ class MemoryWriter:
         self._lock = None
         self._on_commit: Callable[[], None] = lambda: None
 
-    def bind(self, lock, on_commit: Callable[[], None], on_abort=None) -> None:
+    def bind(self, lock, on_commit: Callable[[], None], on_abort=None, stream_head=None) -> None:
         self._lock, self._on_commit = lock, on_commit
 
     async def start(self) -> None:

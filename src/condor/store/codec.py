@@ -17,6 +17,7 @@ prices are int ticks, sizes int lots, times int ns. Raises ``CodecError`` for an
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from enum import Enum
 from typing import Any
 
@@ -91,11 +92,56 @@ ENUMS: dict[str, type[Enum]] = {e.__name__: e for e in _ENUMS}
 _FIELDS: dict[type, tuple[str, ...]] = {t: t._fields for t in TUPLES.values()}
 _DEFAULTS: dict[type, dict] = {t: t._field_defaults for t in TUPLES.values()}
 _NO_DEFAULT = object()
-_SCALARS = (str, int, bool, type(None))
+_SCALARS = frozenset((str, int, bool, type(None)))
 
 
 class CodecError(ValueError):
     """A value the journal cannot represent exactly, or a document it does not understand."""
+
+
+def _tuple_encoder(t: type, skip: frozenset[str] = frozenset()) -> Callable[[Any], dict]:
+    """The encoder of one registered NamedTuple type: its fields in order, a field equal to
+    its default (same type and value: exact) left out, scalars inline. A field in ``skip``
+    (one whose default is None) is encoded as if it were None: left out."""
+    tag = t.__name__
+    defaults = t._field_defaults
+    plan = tuple(
+        (name, _SKIP if name in skip else defaults.get(name, _NO_DEFAULT)) for name in t._fields
+    )
+    scalars = _SCALARS
+    enum_forms = _ENUM_FORMS
+
+    def encode_tuple(x) -> dict:
+        d: dict = {"@": tag}
+        for (name, dv), v in zip(plan, x, strict=True):
+            if v is dv or dv is _SKIP:
+                continue
+            tv = type(v)
+            if tv is type(dv) and v == dv:
+                continue
+            if tv in scalars:
+                d[name] = v
+            elif (form := enum_forms.get(tv)) is not None:
+                d[name] = {"$": form[0], "v": form[1][v]}
+            else:
+                d[name] = to_jsonable(v)
+        return d
+
+    return encode_tuple
+
+
+_SKIP = object()
+# per registered enum: its name and each member's value (members of two str enums with the
+# same value are equal, so they are looked up within their own enum only)
+_ENUM_FORMS: dict[type, tuple[str, dict]] = {
+    e: (e.__name__, {m: m.value for m in e}) for e in _ENUMS
+}
+_ENCODERS: dict[type, Callable[[Any], dict]] = {t: _tuple_encoder(t) for t in TUPLES.values()}
+_WITHOUT_CAUSE: dict[type, Callable[[Any], dict]] = {
+    t: _tuple_encoder(t, frozenset({"cause"}))
+    for t in EVENT_TYPES
+    if t._field_defaults.get("cause", _NO_DEFAULT) is None
+}
 
 
 def to_jsonable(x: Any) -> Any:
@@ -103,16 +149,9 @@ def to_jsonable(x: Any) -> Any:
     t = type(x)
     if t in _SCALARS:
         return x
-    fields = _FIELDS.get(t)
-    if fields is not None:
-        d: dict = {"@": t.__name__}
-        defaults = _DEFAULTS[t]
-        for name, v in zip(fields, x, strict=True):
-            dv = defaults.get(name, _NO_DEFAULT)
-            if v is dv or (type(v) is type(dv) and v == dv):
-                continue  # a default value is left out (same type and value: exact)
-            d[name] = to_jsonable(v)
-        return d
+    enc = _ENCODERS.get(t)
+    if enc is not None:
+        return enc(x)
     if isinstance(x, Enum):
         if ENUMS.get(t.__name__) is not t:
             raise CodecError(f"unregistered enum {t.__name__}")
@@ -169,6 +208,14 @@ def loads(text: str | bytes) -> Any:
 def encode(x: Any) -> str:
     """JSON text of a command, market event or engine event (exact)."""
     return dumps(to_jsonable(x))
+
+
+def encode_without_cause(ev: Any) -> str:
+    """``encode(ev._replace(cause=None))`` for an engine event, without building the copy."""
+    enc = _WITHOUT_CAUSE.get(type(ev))
+    if enc is None:
+        return encode(ev._replace(cause=None))
+    return dumps(enc(ev))
 
 
 def decode(text: str | bytes) -> Any:

@@ -8,6 +8,10 @@ production). ``flush`` returns the batch of everything applied since the previou
 with the read-model rows of the orders, groups, positions and accounts the batch touched, taken
 from the engine as it stands after the batch's last input.
 
+Stream positions: with a ``stream_head`` callable (the server's event-stream head once the
+messages of the inputs applied so far are published), each input is journaled with that head
+(``stream_seq``), read back after a restart (``Store.last_stream_seq``).
+
 Idempotency: an input submitted with a key ``(scope, key)`` already seen (in this process or,
 since the keys are loaded from the store, before a restart) is not applied; its first answer
 is returned. Scopes name the caller's key space, e.g. ``("native", account)`` for ClOrdID,
@@ -57,7 +61,7 @@ def event_row(ev, input_seq: int) -> dict:
         "order_id": getattr(ev, "order_id", None),
         "group_id": getattr(ev, "group_id", None),
         "account": getattr(ev, "account", None),
-        "payload": codec.encode(ev._replace(cause=None)),
+        "payload": codec.encode_without_cause(ev),
         "cause": codec.dumps(cause.shallow()) if cause is not None else None,
     }
 
@@ -68,8 +72,11 @@ class Recorder:
     Args: ``engine``; ``next_seq`` the journal sequence of the next input (last stored + 1);
     ``idempotency`` the keys already stored ((scope, key) -> (input_seq, response JSON text));
     ``time_source`` an optional callable returning int ns (e.g. ``time.time_ns``) the engine
-    clock is advanced to before each input.
+    clock is advanced to before each input; ``stream_head`` (attribute, optional) a callable
+    returning the event-stream head after the input just applied (int).
     """
+
+    stream_head: Callable[[], int] | None = None
 
     def __init__(
         self,
@@ -119,23 +126,25 @@ class Recorder:
         events = list(e.on_market(inp) if is_market else e.handle(inp))
         self.next_seq = seq + 1
         b = self._batch
-        b.inputs.append(
-            {
-                "seq": seq,
-                "kind": "market" if is_market else "command",
-                "type": type(inp).__name__,
-                "ts_ns": ts,
-                "payload": codec.encode(inp),
-                "first_event": events[0].seq if events else None,
-                "last_event": events[-1].seq if events else None,
-            }
-        )
+        row = {
+            "seq": seq,
+            "kind": "market" if is_market else "command",
+            "type": type(inp).__name__,
+            "ts_ns": ts,
+            "payload": codec.encode(inp),
+            "first_event": events[0].seq if events else None,
+            "last_event": events[-1].seq if events else None,
+            "stream_seq": None,
+        }
+        b.inputs.append(row)
         for ev in events:
             b.events.append(event_row(ev, seq))
             self._touch(ev)
         response = None
         if key is not None or respond is not default_response:
             response = respond(events)
+        if self.stream_head is not None:
+            row["stream_seq"] = self.stream_head()
         if key is not None:
             b.idempotency.append(self.keys.remember(key[0], key[1], seq, response))
         return Applied(seq, events, response)

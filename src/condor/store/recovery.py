@@ -9,9 +9,11 @@ or configuration differs from the one that wrote the journal: do not trade on a 
 
 from __future__ import annotations
 
+import gc
 import logging
 import pickle
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import NamedTuple
 
 from condor.store import codec
@@ -50,12 +52,33 @@ def _verify(row, events) -> None:
         )
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while recovery builds the engine's object graph (each
+    collection would rescan the growing graph: unpickling and replay run ~2x faster); the
+    previous setting is restored afterwards."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def recover(
     store: Store, build_engine: Callable[[], object], use_snapshot: bool = True
 ) -> tuple[object, RecoveryInfo]:
     """Rebuild the engine: ``build_engine()`` makes one with the configured instruments,
     accounts and start clock (the same every time); the newest snapshot of this code's format
     is loaded into it and the journal inputs after it are replayed. Raises RecoveryError."""
+    with _gc_paused():
+        return _recover(store, build_engine, use_snapshot)
+
+
+def _recover(
+    store: Store, build_engine: Callable[[], object], use_snapshot: bool
+) -> tuple[object, RecoveryInfo]:
     engine = build_engine()
     start = 0
     skipped: list[str] = []

@@ -5,6 +5,9 @@ Invariants:
   (``seq`` 1, 2, 3... with no gap), with the engine clock it ran at (``ts_ns``) and the range of
   event sequence numbers it produced (``first_event`` .. ``last_event``, NULL when none).
   Replaying the journal's inputs through an engine built the same way reproduces every event.
+  ``stream_seq``: the server's event-stream head (``api.stream.StreamHub.seq``) once this
+  input's messages are published (NULL for inputs written outside a server); a restarted
+  server continues the stream from the last one, so stream numbers never repeat.
 - ``events`` holds each engine event once (``seq`` = the engine's global event sequence), with
   the input that produced it, its payload in the exact codec form without its cause, and the
   cause flattened by ``Cause.shallow()`` (the trigger by its seq).
@@ -47,6 +50,7 @@ journal = Table(
     Column("payload", Text, nullable=False),
     Column("first_event", BigInteger),
     Column("last_event", BigInteger),
+    Column("stream_seq", BigInteger),
 )
 
 events = Table(

@@ -20,6 +20,7 @@ from __future__ import annotations
 import copyreg
 import hashlib
 import pickle
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 
@@ -28,7 +29,7 @@ import condor.engine
 from condor.domain.book.book import Level
 from condor.domain.instruments import Instrument
 
-LAYOUT = 1
+LAYOUT = 2
 _EXCLUDE = frozenset({"instruments", "schedules", "listeners", "clock", "_out"})
 
 
@@ -60,36 +61,37 @@ def _reduce_level(lvl: Level):
     return _make_level, (lvl.price, lvl.live, list(lvl))
 
 
+_LOADING: ContextVar = ContextVar("condor_snapshot_engine")
+
+
+def _configured(kind: str, sym: str):
+    """The configured instrument (``kind`` "i") or session schedule ("s") of ``sym`` in the
+    engine being loaded (see ``load_engine``)."""
+    v = _LOADING.get().venues.get(sym)
+    if v is None:
+        raise pickle.UnpicklingError(f"snapshot names instrument {sym}, not configured")
+    return v.inst if kind == "i" else v.schedule
+
+
 class _Pickler(pickle.Pickler):
+    """Instruments and schedules by reference: reduced to ``_configured(kind, symbol)``, which
+    pickle memoizes, so each is written and resolved once however many orders hold it."""
+
     def __init__(self, file, engine) -> None:
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
         self.dispatch_table = copyreg.dispatch_table.copy()
         self.dispatch_table[Level] = _reduce_level
-        self._sched = {
-            id(v.schedule): sym for sym, v in engine.venues.items() if v.schedule is not None
-        }
+        self.dispatch_table[Instrument] = lambda inst: (_configured, ("i", inst.symbol))
+        sched = {id(v.schedule): sym for sym, v in engine.venues.items() if v.schedule is not None}
+        for t in {type(v.schedule) for v in engine.venues.values() if v.schedule is not None}:
+            self.dispatch_table[t] = lambda obj, sched=sched: self._schedule(obj, sched)
 
-    def persistent_id(self, obj):
-        if type(obj) is Instrument:
-            return ("i", obj.symbol)
-        if self._sched:
-            sym = self._sched.get(id(obj))
-            if sym is not None:
-                return ("s", sym)
-        return None
-
-
-class _Unpickler(pickle.Unpickler):
-    def __init__(self, file, engine) -> None:
-        super().__init__(file)
-        self._engine = engine
-
-    def persistent_load(self, pid):
-        kind, sym = pid
-        v = self._engine.venues.get(sym)
-        if v is None:
-            raise pickle.UnpicklingError(f"snapshot names instrument {sym}, not configured")
-        return v.inst if kind == "i" else v.schedule
+    @staticmethod
+    def _schedule(obj, sched: dict):
+        sym = sched.get(id(obj))
+        if sym is None:  # a schedule no venue uses: by value
+            return obj.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
+        return _configured, ("s", sym)
 
 
 def dump_engine(engine) -> bytes:
@@ -106,9 +108,11 @@ def dump_engine(engine) -> bytes:
 
 def load_engine(engine, data: bytes) -> None:
     """Overwrite a freshly built ``engine``'s state with a snapshot's (same configuration)."""
-    import io
-
-    doc = _Unpickler(io.BytesIO(data), engine).load()
+    token = _LOADING.set(engine)
+    try:
+        doc = pickle.loads(data)
+    finally:
+        _LOADING.reset(token)
     listeners = engine.listeners
     engine.__dict__.update(doc["state"])
     engine.listeners = listeners

@@ -6,7 +6,9 @@ the group commit holding it is durable. ``on_commit()`` runs after each commit a
 submitter of it is answered, so what a server publishes is never ahead of what is stored;
 ``on_abort(error)`` runs instead when a commit failed, after which every input is refused
 (``failed``): the engine is then ahead of the store and only a restart (recovery) may accept
-orders again. Idempotency keys answer a repeated submission with its first answer, also after a
+orders again. ``stream_base`` is the event-stream head journaled last (0 on a new database):
+a server resumes its stream there, and ``bind(..., stream_head=)`` journals the head after each
+input, so stream sequence numbers stay monotone across restarts. Idempotency keys answer a repeated submission with its first answer, also after a
 restart.
 
 This module knows nothing of the API: the server's runtime uses any object with this shape
@@ -57,6 +59,7 @@ class JournalWriter:
         self.recorder = recorder
         self.info = info
         self.engine = recorder.engine
+        self.stream_base = store.last_stream_seq()
         snap = store.latest_snapshot()
         self.snapshotter = Snapshotter(
             store, self.engine, snapshot_every, snap.input_seq if snap is not None else 0
@@ -80,11 +83,17 @@ class JournalWriter:
         return make_url(self.store.url).render_as_string(hide_password=True)
 
     def bind(
-        self, lock, on_commit: Callable[[], None], on_abort: Callable[[BaseException], None]
+        self,
+        lock,
+        on_commit: Callable[[], None],
+        on_abort: Callable[[BaseException], None],
+        stream_head: Callable[[], int] | None = None,
     ) -> None:
-        """Attach the server's lock and publication hooks (before ``start``)."""
+        """Attach the server's lock and publication hooks (before ``start``); ``stream_head()``
+        gives the event-stream head after the input just applied (journaled with it)."""
         c = self.committer
         c.lock, c.on_commit, c.on_abort = lock, on_commit, on_abort
+        self.recorder.stream_head = stream_head
 
     async def start(self) -> None:
         await self.committer.start()

@@ -34,6 +34,17 @@ def test_scenario_inputs_and_events_round_trip():
         assert back == x and repr(back) == repr(x)
 
 
+def test_event_payload_is_the_encoding_without_cause():
+    # Arrange: events with every kind of cause (command, market, rule, timer)
+    events = run(build_engine(), scenario())
+    assert len({e.cause.kind for e in events if e.cause is not None}) >= 3
+    # Act / Assert: the stored payload is exactly the event with cause=None, encoded
+    for ev in events:
+        text = codec.encode_without_cause(ev)
+        assert text == codec.encode(ev._replace(cause=None))
+        assert codec.decode(text) == ev._replace(cause=None)
+
+
 @pytest.mark.parametrize(
     "value",
     [
@@ -88,3 +99,14 @@ def test_unknown_type_is_refused():
         codec.encode(1.5)
     with pytest.raises(codec.CodecError):
         codec.decode('{"@": "DropTables"}')
+
+
+@pytest.mark.parametrize(
+    "doc", [{"b": 1, "a": [None, True]}, {"text": "Übergabe €"}, {"cash": 10**25, "z": {"y": 1}}]
+)
+def test_state_json_is_sorted_compact_ascii(doc):
+    import json
+
+    from condor.store.rows import _json
+
+    assert _json(doc) == json.dumps(doc, sort_keys=True, separators=(",", ":"))
