@@ -36,3 +36,19 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build src/*.egg-info
+
+# Peer comparison (bench/peers/): NautilusTrader and backtrader in their own virtualenv.
+PEERS := .venv-peers
+.PHONY: bench-peers bench-load
+
+$(PEERS)/.installed:
+	$(PY) -m venv $(PEERS)
+	$(PEERS)/bin/pip install -q --upgrade pip
+	$(PEERS)/bin/pip install -q nautilus_trader==1.221.0 backtrader
+	touch $(PEERS)/.installed
+
+bench-peers: $(STAMP) $(PEERS)/.installed
+	$(BIN)/python bench/peers/compare.py
+
+bench-load: $(STAMP)
+	$(BIN)/python bench/load.py
