@@ -260,13 +260,36 @@ class Store:
         with self.db.connect() as c:
             return c.execute(sa.select(s).order_by(s.c.input_seq.desc())).all()
 
-    def idempotency_keys(self) -> dict[tuple[str, str], tuple[int, str]]:
+    def idempotency_keys(
+        self, recent: int | None = None
+    ) -> dict[tuple[str, str], tuple[int, str | None]]:
+        """(scope, key) -> (input_seq, first answer as JSON text) of every stored key; with
+        ``recent``, the answers of only the ``recent`` newest keys (None for the others: read
+        them with ``idempotency_response``)."""
         t = S.idempotency_keys
         with self.db.connect() as c:
-            return {
-                (r.scope, r.key): (r.input_seq, r.response)
-                for r in c.execute(sa.select(t.c.scope, t.c.key, t.c.input_seq, t.c.response))
+            if recent is None:
+                q = sa.select(t.c.scope, t.c.key, t.c.input_seq, t.c.response)
+                return {(r.scope, r.key): (r.input_seq, r.response) for r in c.execute(q)}
+            out: dict[tuple[str, str], tuple[int, str | None]] = {
+                (r.scope, r.key): (r.input_seq, None)
+                for r in c.execute(sa.select(t.c.scope, t.c.key, t.c.input_seq))
             }
+            newest = (
+                sa.select(t.c.scope, t.c.key, t.c.input_seq, t.c.response)
+                .order_by(t.c.input_seq.desc())
+                .limit(recent)
+            )
+            for r in c.execute(newest):
+                out[(r.scope, r.key)] = (r.input_seq, r.response)
+            return out
+
+    def idempotency_response(self, scope: str, key: str) -> str | None:
+        """The stored first answer (JSON text) of ``(scope, key)``, or None."""
+        t = S.idempotency_keys
+        q = sa.select(t.c.response).where(t.c.scope == scope, t.c.key == key)
+        with self.db.connect() as c:
+            return c.execute(q).scalar()
 
     def state_rows(self, table: str) -> dict[tuple, dict]:
         """Every row of a read-model table by primary key (for ``check``)."""

@@ -84,11 +84,12 @@ class Recorder:
         next_seq: int = 1,
         idempotency: dict | None = None,
         time_source: Callable[[], int] | None = None,
+        load_answer: Callable[[str, str], str | None] | None = None,
     ) -> None:
         self.engine = engine
         self.next_seq = next_seq
         self.time_source = time_source
-        self.keys = IdempotencyKeys(idempotency)
+        self.keys = IdempotencyKeys(idempotency, load_answer)
         self._batch = Batch()
         self._orders: dict[int, None] = {}
         self._groups: dict[str, None] = {}

@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 from condor.store import codec
 from condor.store.errors import RecoveryError
+from condor.store.idempotency import RECENT
 from condor.store.journal import Store
 from condor.store.recorder import Recorder
 from condor.store.snapshot import load_engine, snapshot_format
@@ -123,5 +124,8 @@ def open_recorder(
     engine, info = recover(store, build_engine, use_snapshot)
     if info.last_input_seq == 0:
         store.write_state(engine)
-    rec = Recorder(engine, info.last_input_seq + 1, store.idempotency_keys(), time_source)
+    rec = Recorder(
+        engine, info.last_input_seq + 1, store.idempotency_keys(RECENT), time_source,
+        store.idempotency_response,
+    )  # fmt: skip
     return rec, info
