@@ -20,7 +20,6 @@ from rich.table import Table
 from condor.backtest.brackets import BracketRun, run_brackets
 from condor.domain.instruments import AssetClass, Instrument
 from condor.domain.market import QuoteTick
-from condor.domain.orders.enums import ExecType
 from condor.marketdata import open_feed
 
 DEMO_FILE = "ibm-us-equity-trades-20131007.csv"
@@ -133,9 +132,7 @@ def _replay_scenario(console: Console, data: Path, orders: Path, out: str | None
     from condor.backtest.runner import run_scenario
     from condor.backtest.scenario import ScenarioError, load_scenario
     from condor.marketdata.errors import FeedError
-    from condor.reporting.folder import write_report
-    from condor.reporting.model import ReportInput
-    from condor.reporting.pnl import pnl_rows
+    from condor.reporting.folder import ReportWriter
 
     err = Console(stderr=True)
     try:
@@ -145,6 +142,8 @@ def _replay_scenario(console: Console, data: Path, orders: Path, out: str | None
         err.print(f"condor: {e}", markup=False)
         return 2
     total = _count_lines(data)
+    folder = Path(out) if out else Path(f"report-{orders.stem}")
+    writer = ReportWriter(sc.instrument, sc.timezone, folder)  # rows streamed as they happen
     with Progress(
         TextColumn("[bold]replay"), BarColumn(), TextColumn("{task.completed:,} events"),
         TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TimeRemainingColumn(),
@@ -157,16 +156,15 @@ def _replay_scenario(console: Console, data: Path, orders: Path, out: str | None
             progress.update(task, completed=n, rate=f"{speed:,.0f} events/s" if speed else "")
 
         try:
-            run = run_scenario(sc, feed, on_progress=tick)
+            run = run_scenario(sc, feed, on_progress=tick, on_event=writer.add, keep_events=False)
         except FeedError as e:
+            writer.abort()
             err.print(f"condor: {e}", markup=False)
             return 2
-    last = run.prices[-1][1] if run.prices else None
-    rin = ReportInput(sc.instrument, sc.timezone, run.events, run.tags, run.prices, last)
-    folder = Path(out) if out else Path(f"report-{orders.stem}")
-    paths = write_report(rin, folder, title=f"{sc.instrument.symbol}: {orders.name} over {data.name}")  # fmt: skip
-    pnl = pnl_rows(rin)
-    fills = sum(1 for e in run.events if getattr(e, "exec_type", None) is ExecType.TRADE)
+    title = f"{sc.instrument.symbol}: {orders.name} over {data.name}"
+    paths = writer.close(run.tags, run.prices, run.last_price, title=title)
+    pnl = writer.pnl
+    fills = writer.fills
     t = Table(title=f"Condor replay: {orders.name} over {data.name}")
     t.add_column("figure")
     t.add_column("value", justify="right")

@@ -1,11 +1,14 @@
 """The queue-aware fill model wired between an L3 reader and the engine (``fill_model:
-queue`` in a scenario; LOBSTER files).
+queue`` in a scenario; LOBSTER and CME MBO files).
 
 Invariant: every resting client limit of the engine is tracked in a ``QueueTracker`` from the
 moment it rests, behind exactly the external orders then resting at its level in the reader's
 reconstructed L3 book; the reader's cancels and executions (its ``listener``) update the queues,
 and the fills they imply reach the engine as ``QueueFill`` events at the time of the message
-that caused them, right after the market event of that message. Ended orders leave the tracker.
+that caused them, right after the market event of that message. A reader that emits no market
+event for an execution (CME MBO: an F record) passes the record's time to the listener: its
+fills are applied to the engine at once, at that time, and wait in ``ready`` for the runner to
+collect (``take_ready``) before it handles the next market event. Ended orders leave the tracker.
 Orders resting before the file's window are unknown to the L3 book, so they are never counted
 ahead (an optimistic bias limited to the first minutes of a window).
 """
@@ -20,8 +23,9 @@ from condor.domain.orders.events import ExecutionReport
 
 class QueueModel:
     """Attach to ``reader`` (anything with a settable ``listener`` and a ``book`` exposing
-    ``orders_at(side, price)``, e.g. ``LobsterReader``) for ``engine`` on ``symbol``. Attach
-    before iterating the reader; ``engine`` may be set later (before the first ``after``).
+    ``orders_at(side, price)``, e.g. ``LobsterReader`` or ``CmeMboReader``) for ``engine`` on
+    ``symbol``. Attach before iterating the reader; ``engine`` may be set later (before the
+    first ``after``).
     Raises TypeError for a reader without an L3 listener."""
 
     def __init__(self, engine, reader, symbol: str) -> None:
@@ -32,10 +36,11 @@ class QueueModel:
         self.symbol = symbol
         self.tracker = QueueTracker()
         self.pending: list[tuple[int, int]] = []
+        self.ready: list = []  # engine events of fills applied from the listener
         self._levels: dict[int, int] = {}  # tracked order id -> price ticks it joined at
         reader.listener = self._hear
 
-    def _hear(self, kind: int, ext_id: int, side: BookSide, price: int, size: int) -> None:
+    def _hear(self, kind: int, ext_id: int, side: BookSide, price: int, size: int, ts_ns: int | None = None) -> None:  # fmt: skip
         if not self._levels:
             return
         if kind == 2:
@@ -43,7 +48,18 @@ class QueueModel:
         elif kind == 3:
             self.tracker.on_reduce(ext_id, None)
         elif kind == 4 or kind == 5:
-            self.pending.extend(self.tracker.on_execute(ext_id, side is BookSide.BID, price, size))
+            fills = self.tracker.on_execute(ext_id, side is BookSide.BID, price, size)
+            if ts_ns is None:
+                self.pending.extend(fills)
+            elif fills:
+                self.pending, saved = fills, self.pending
+                self.ready.extend(self.after((), ts_ns))
+                self.pending = saved
+
+    def take_ready(self) -> list:
+        """The engine events of fills already applied from the listener (then forgotten)."""
+        out, self.ready = self.ready, []
+        return out
 
     def after(self, out, ts_ns: int) -> list:
         """Track the orders of engine events ``out``, then apply the pending queue fills at

@@ -7,6 +7,12 @@ engine clock starts at the feed's first event and moves only with the feed (and 
 session phases, DAY expiries at the close and GTD expiries happen at their exact instants.
 The result is deterministic for the same feed and scenario.
 
+Memory: the runner keeps nothing per market event. The touch path is a bounded ``PricePath``
+(at most ``path_buckets`` time buckets of first/low/high/last); engine events go to ``on_event``
+as they happen (the CLI streams them into the report files) and are also kept in
+``ScenarioRun.events`` only with ``keep_events`` (the default, for tests and small runs). What
+remains grows with the placements and their orders (tags, firings), not with the feed.
+
 Marks (ticks) a placement's prices and conditions read, after each market event: ``bid``,
 ``ask``, ``mid`` (floor of (bid + ask) / 2), ``last`` (latest trade) and ``touch`` (the event's
 own price: a trade's price, or the mid of a quote).
@@ -34,6 +40,7 @@ from condor.domain.values import decimal_to_cash
 from condor.engine.calendars import schedule_for
 from condor.engine.clock import SimClock
 from condor.engine.core import Engine
+from condor.reporting.pricepath import PricePath
 
 _KEEP = (ExecutionReport, CommandRejected, TrailUpdated)
 
@@ -65,20 +72,32 @@ class Fired:
 
 @dataclass
 class ScenarioRun:
-    """Outcome: kept engine events (ExecutionReport, CommandRejected, TrailUpdated), order
-    tags by order id, firings, skipped firings ``(placement, ts_ns, reason)``, the touch path
-    ``[(ts_ns, ticks)]`` (one point per change), counts and the final engine."""
+    """Outcome: kept engine events (ExecutionReport, CommandRejected, TrailUpdated; empty
+    unless ``keep_events``), order tags by order id, firings, skipped firings ``(placement,
+    ts_ns, reason)``, the bounded touch path ``path`` (``prices``: its points ``[(ts_ns,
+    ticks)]``; ``last_price``: the last touch), counts and the final engine."""
 
     engine: Engine
     events: list = field(default_factory=list)
     tags: dict[int, OrderTag] = field(default_factory=dict)
     fired: list[Fired] = field(default_factory=list)
     skipped: list[tuple[str, int, str]] = field(default_factory=list)
-    prices: list[tuple[int, int]] = field(default_factory=list)
+    path: PricePath = field(default_factory=PricePath)
     events_in: int = 0
     seconds: float = 0.0
     first_ts_ns: int | None = None
     last_ts_ns: int | None = None
+
+    @property
+    def prices(self) -> list[tuple[int, int]]:
+        """The chart's touch path ``[(ts_ns, ticks)]`` (bounded, see ``PricePath.points``)."""
+        return self.path.points()
+
+    @property
+    def last_price(self) -> int | None:
+        """The last touch (ticks), None when the feed gave none."""
+        last = self.path.last
+        return None if last is None else last[1]
 
 
 def build_engine(sc: Scenario, start_ns: int) -> Engine:
@@ -106,11 +125,17 @@ def run_scenario(
     *,
     on_progress: Callable[[int], None] | None = None,
     progress_every: int = 10_000,
+    on_event: Callable[[object, OrderTag | None], None] | None = None,
+    keep_events: bool = True,
+    path_buckets: int = 1024,
 ) -> ScenarioRun:
     """Stream ``feed`` (market events of ``sc.instrument``) through a fresh engine, firing
     ``sc.placements``. Returns a ScenarioRun (an empty one, without engine events, for an
     empty feed). ``on_progress(n)`` is called every ``progress_every`` events. With
-    ``fill_model: queue`` the feed must be an L3 reader (``QueueModel``; TypeError otherwise)."""
+    ``fill_model: queue`` the feed must be an L3 reader (``QueueModel``; TypeError otherwise).
+    ``on_event(event, tag)`` gets every kept engine event as it happens, with its order's
+    ``OrderTag`` (None if it has none); ``keep_events=False`` keeps none in memory.
+    ``path_buckets`` bounds the touch path (``PricePath``)."""
     started = time.perf_counter()
     # the reader's listener must be set before iteration starts (it is read once per pass)
     qm = QueueModel(None, feed, sc.instrument.symbol) if sc.fill_model is FillModel.QUEUE else None
@@ -118,7 +143,7 @@ def run_scenario(
     first = next(it, None)
     start_ns = first.ts_ns if first is not None else 0
     e = build_engine(sc, start_ns)
-    run = ScenarioRun(e)
+    run = ScenarioRun(e, path=PricePath(path_buckets))
     if first is None:
         return run
     if qm is not None:
@@ -134,8 +159,18 @@ def run_scenario(
     watch = [_Watch(p, start_ns, tz) for p in sc.placements if p.trigger.at is None]
     counts = {p.name: 0 for p in sc.placements}
     marks: dict[str, int | None] = dict.fromkeys(("touch", "bid", "ask", "mid", "last"))
-    events = run.events
-    prices = run.prices
+    kept = run.events if keep_events else None
+    tags = run.tags
+    path_add = run.path.add
+
+    def keep(out) -> None:
+        for ev in out:
+            if isinstance(ev, _KEEP):
+                if kept is not None:
+                    kept.append(ev)
+                if on_event is not None:
+                    on_event(ev, tags.get(getattr(ev, "order_id", None)))
+
     next_at = ats[0][0] if ats else 1 << 62
     at_i = 0
     touch_prev = None
@@ -150,25 +185,27 @@ def run_scenario(
             run.skipped.append((p.name, ts, "no market price yet for a relative price"))
             return
         out = e.handle(cmd)
-        _keep(out, events)
+        _record(run, p, tag, ts, marks["touch"], cmd, out)  # tags first: ``keep`` reads them
+        keep(out)
         if qm is not None:
-            _keep(qm.after(out, ts), events)
-        _record(run, p, tag, ts, marks["touch"], cmd, out)
+            keep(qm.after(out, ts))
 
     for ev in chain((first,), it):
         n += 1
         ts = ev.ts_ns
+        if qm is not None and qm.ready:  # fills the reader's records caused before this event
+            keep(qm.take_ready())
         while ts >= next_at:
             at_ns, _, p = ats[at_i]
-            _keep(e.handle(AdvanceClock(at_ns)), events)
+            keep(e.handle(AdvanceClock(at_ns)))
             fire(p, at_ns)
             at_i += 1
             next_at = ats[at_i][0] if at_i < len(ats) else 1 << 62
         out = e.on_market(ev)
         if out:
-            _keep(out, events)
+            keep(out)
         if qm is not None and (out or qm.pending):
-            _keep(qm.after(out, ts), events)
+            keep(qm.after(out, ts))
         bid, ask = ext.bid, ext.ask
         marks["bid"], marks["ask"], marks["last"] = bid, ask, ext.last
         mid = (bid + ask) // 2 if bid is not None and ask is not None else None
@@ -177,7 +214,7 @@ def run_scenario(
         if touch is not None:
             marks["touch"] = touch
             if touch != touch_prev:
-                prices.append((ts, touch))
+                path_add(ts, touch)
                 touch_prev = touch
         if watch:
             for w in watch:
@@ -191,7 +228,7 @@ def run_scenario(
     if sc.end is not None:
         end_ns = sc.end.to_ns(start_ns, tz)
         if end_ns > ts:
-            _keep(e.handle(AdvanceClock(end_ns)), events)
+            keep(e.handle(AdvanceClock(end_ns)))
             ts = end_ns
     if on_progress is not None:
         on_progress(n)
@@ -232,12 +269,6 @@ class _Watch:
             if self.count is not None and self.fired >= self.count:
                 self.done = True
         return ok
-
-
-def _keep(out, events: list) -> None:
-    for ev in out:
-        if isinstance(ev, _KEEP):
-            events.append(ev)
 
 
 def _record(run: ScenarioRun, p: Placement, tag: str, ts: int, touch, cmd, out) -> None:

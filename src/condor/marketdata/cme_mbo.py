@@ -7,11 +7,17 @@ do not change the book: Databento's MBO normalisation follows every fill with th
 modify that updates the resting order ("Trade and Fill actions do not affect the book",
 Databento docs, order tracking example). Trades (T) are emitted as ``TradeTick`` when read.
 Format: README section 6 (snapshot rows first, flags 40 = SNAPSHOT | BAD_TS_RECV).
+
+The optional ``listener`` hears the book's changes in LOBSTER's vocabulary (1 add, 2 partial
+cancel, 3 delete or loss of priority, 4 execution of a resting order), each before the book
+applies the record. An F is reported as the execution; the C or M that follows it and only
+removes the filled lots is not reported again (``_debt`` holds the lots filled but not yet
+removed from the book, per order), so every lot leaves a queue exactly once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Literal
 
@@ -51,7 +57,14 @@ class CmeMboReader:
     order is counted in ``unknown_refs`` (an M is then treated as an add, as Databento's book
     example does). ``max_rows`` stops early. After or during a pass: ``book``, ``rows``,
     ``snapshot_rows``, ``counts`` by action, ``published`` (LAST records seen). Raises
-    ``FeedError`` / ``OffGridError`` with file and line.
+    ``FeedError`` / ``OffGridError`` with file and line. ``listener`` (optional, also settable
+    as an attribute) is called as ``listener(kind, order_id, side, price_ticks, lots)`` before
+    the book applies a record (see the module doc): A -> 1; C -> 2 (3 when nothing is left) for
+    the lots not already reported by an F; M -> 2 for a size decrease at the same price beyond
+    the filled lots, 3 then 1 for a price change or a size increase (the order loses its place);
+    F -> 4 with the resting order's side and a sixth argument, the record's ``ts_ns`` (an F
+    emits no market event of its own; an F of an order not in the book with side N is not
+    reported); R -> 3 for every resting order. The queue-aware fill model reads it.
     """
 
     def __init__(
@@ -62,6 +75,7 @@ class CmeMboReader:
         ts: Literal["recv", "event"] = "recv",
         max_rows: int | None = None,
         symbol: str | None = None,
+        listener: Callable[[int, int, BookSide, int, int], None] | None = None,
     ) -> None:
         if ts not in ("recv", "event"):
             raise ValueError(f"ts must be 'recv' or 'event', got {ts!r}")
@@ -73,6 +87,7 @@ class CmeMboReader:
         self.book = L3Book()
         self.rows = self.snapshot_rows = self.unknown_refs = self.published = 0
         self.counts: dict[str, int] = {}
+        self.listener = listener
 
     def __iter__(self) -> Iterator[MarketEvent]:
         self.book = book = L3Book()
@@ -81,6 +96,8 @@ class CmeMboReader:
         tick, lot = tick_parser(self.instrument), lot_parser(self.instrument)
         sym, limit = self.symbol, self.max_rows
         last_top: tuple = (None, None, None, None)
+        hear = self.listener
+        debt: dict[int, int] = {}  # order id -> lots filled (F) not yet removed by its C/M
         n = 0
         with open_text(self.path) as f:
             idx = header_index(f.readline(), _COLUMNS, self.path)
@@ -97,6 +114,8 @@ class CmeMboReader:
                     if action not in counts:
                         raise FeedError(f"unknown action {action!r}")
                     counts[action] += 1
+                    if hear is not None:
+                        _tell(hear, book, debt, action, c, (oi, si, pi, zi, ti), tick, lot)
                     if action == "A":
                         if flags & F_SNAPSHOT:
                             self.snapshot_rows += 1
@@ -133,3 +152,47 @@ class CmeMboReader:
                 raise err from exc
             finally:
                 self.rows = n
+
+
+def _tell(hear, book: L3Book, debt: dict[int, int], action: str, c: list[str], cols: tuple, tick, lot) -> None:  # fmt: skip
+    """Report one record to ``hear`` before the book applies it (module doc); ``cols`` are the
+    column indexes of order id, side, price, size and the chosen time."""
+    oi, si, pi, zi, ti = cols
+    if action == "T" or action == "N":
+        return
+    if action == "R":
+        for oid in book.order_ids():
+            side, price, _ = book.order(oid)
+            hear(3, oid, side, price, 0)
+        debt.clear()
+        return
+    oid, price, size = int(c[oi]), tick(c[pi]), lot(c[zi])
+    if action == "A":
+        hear(1, oid, _SIDE[c[si]], price, size)
+        return
+    rest = book.order(oid)
+    if action == "F":
+        side = rest[0] if rest is not None else _SIDE.get(c[si])
+        if side is not None:
+            debt[oid] = debt.get(oid, 0) + size
+            hear(4, oid, side, price, size, int(c[ti]))
+        return
+    if rest is None:
+        debt.pop(oid, None)
+        if action == "M":
+            hear(1, oid, _SIDE[c[si]], price, size)  # treated as an add (class doc)
+        return
+    side, old_price, old_size = rest
+    owed = debt.pop(oid, 0)
+    if action == "C":
+        left = old_size - size
+        gone = size - min(size, owed)
+        if gone:
+            hear(3 if left <= 0 else 2, oid, side, old_price, gone)
+    elif price == old_price and size <= old_size:
+        gone = old_size - size - min(old_size - size, owed)
+        if gone:
+            hear(2, oid, side, old_price, gone)
+    else:
+        hear(3, oid, side, old_price, old_size)
+        hear(1, oid, side, price, size)

@@ -145,6 +145,10 @@ class L3Book:
     def __contains__(self, order_id: object) -> bool:
         return order_id in self._orders
 
+    def order_ids(self) -> list[int]:
+        """Ids of every resting order (a copy, in no particular order)."""
+        return list(self._orders)
+
     def order(self, order_id: int) -> tuple[BookSide, int, int] | None:
         """(side, price ticks, size lots) of a resting order, or None."""
         o = self._orders.get(order_id)

@@ -24,44 +24,88 @@ def _dt(ts_ns: int, tz) -> datetime:
     return (_EPOCH + timedelta(microseconds=ts_ns // 1000)).astimezone(tz).replace(tzinfo=None)
 
 
-def order_levels(r: ReportInput, end_ns: int) -> list[tuple[int, list[tuple[int, int, int]], bool]]:  # fmt: skip
-    """Per order: ``(order_id, [(start_ns, end_ns, ticks)], is_stop)``, the level segments
-    while it works (stop/trailing levels step with TrailUpdated)."""
-    segs: dict[int, list] = {}
-    stop: dict[int, bool] = {}
-    cur: dict[int, tuple[int, int]] = {}  # order id -> (since_ns, ticks)
-    for e in r.events:
+class ChartMarks:
+    """What the chart draws besides the price path, gathered event by event (``add``): level
+    segments per order, fills and triggers. Memory grows with the orders and their fills and
+    trails, not with the market events of the feed."""
+
+    def __init__(self) -> None:
+        self.segs: dict[int, list[tuple[int, int, int]]] = {}
+        self.stop: dict[int, bool] = {}
+        self.cur: dict[int, tuple[int, int]] = {}  # order id -> (since_ns, ticks)
+        self.held: set[int] = set()
+        self.buys: list[tuple[int, int]] = []  # (ts_ns, ticks)
+        self.sells: list[tuple[int, int]] = []
+        self.triggers: list[tuple[int, int]] = []
+
+    def add(self, e) -> None:
         t = type(e)
         if t is ExecutionReport:
-            oid = e.order_id
-            if e.ord_status is OrdStatus.HELD:
-                continue
-            is_stop = e.ord_type.is_stop and e.exec_type is not ExecType.TRIGGERED
-            level = e.stop_price if e.ord_type.is_stop else e.price
-            if oid in cur and (e.ord_status.is_terminal or e.exec_type is ExecType.TRIGGERED):
-                since, lv = cur.pop(oid)
-                segs.setdefault(oid, []).append((since, e.ts_ns, lv))
-                if e.exec_type is ExecType.TRIGGERED and e.price is not None:
-                    cur[oid] = (e.ts_ns, e.price)
-                continue
-            if oid not in cur and not e.ord_status.is_terminal and level is not None:
-                cur[oid] = (e.ts_ns, level)
-                stop.setdefault(oid, is_stop)
+            self._levels(e)
+            self._marker(e)
         elif t is TrailUpdated:
-            oid = e.order_id
+            oid, cur, segs = e.order_id, self.cur, self.segs
             if oid in cur:
                 since, lv = cur.pop(oid)
                 segs.setdefault(oid, []).append((since, e.ts_ns, lv))
             cur[oid] = (e.ts_ns, e.stop_price)
-            stop[oid] = True
-    for oid, (since, lv) in cur.items():
-        segs.setdefault(oid, []).append((since, end_ns, lv))
-    return [(oid, s, stop.get(oid, False)) for oid, s in sorted(segs.items())]
+            self.stop[oid] = True
+
+    def _levels(self, e: ExecutionReport) -> None:
+        oid, cur = e.order_id, self.cur
+        if e.ord_status is OrdStatus.HELD:
+            return
+        is_stop = e.ord_type.is_stop and e.exec_type is not ExecType.TRIGGERED
+        level = e.stop_price if e.ord_type.is_stop else e.price
+        if oid in cur and (e.ord_status.is_terminal or e.exec_type is ExecType.TRIGGERED):
+            since, lv = cur.pop(oid)
+            self.segs.setdefault(oid, []).append((since, e.ts_ns, lv))
+            if e.exec_type is ExecType.TRIGGERED and e.price is not None:
+                cur[oid] = (e.ts_ns, e.price)
+            return
+        if oid not in cur and not e.ord_status.is_terminal and level is not None:
+            cur[oid] = (e.ts_ns, level)
+            self.stop.setdefault(oid, is_stop)
+
+    def _marker(self, e: ExecutionReport) -> None:
+        if e.ord_status is OrdStatus.HELD:
+            self.held.add(e.order_id)
+            return
+        if e.exec_type is ExecType.TRIGGERED and e.order_id in self.held:
+            self.held.discard(e.order_id)  # a Held order released, not a stop elected
+            return
+        if e.exec_type is ExecType.TRADE:
+            (self.buys if e.side.is_buy else self.sells).append((e.ts_ns, e.last_px))
+        elif e.exec_type is ExecType.TRIGGERED and e.stop_price is not None:
+            self.triggers.append((e.ts_ns, e.stop_price))
+
+    def levels(self, end_ns: int) -> list[tuple[int, list[tuple[int, int, int]], bool]]:
+        """Per order: ``(order_id, [(start_ns, end_ns, ticks)], is_stop)``; orders still
+        working are drawn to ``end_ns``."""
+        segs = {oid: list(s) for oid, s in self.segs.items()}
+        for oid, (since, lv) in self.cur.items():
+            segs.setdefault(oid, []).append((since, end_ns, lv))
+        return [(oid, s, self.stop.get(oid, False)) for oid, s in sorted(segs.items())]
+
+
+def chart_marks(events) -> ChartMarks:
+    """A ``ChartMarks`` of engine ``events`` (in order)."""
+    m = ChartMarks()
+    for e in events:
+        m.add(e)
+    return m
+
+
+def order_levels(r: ReportInput, end_ns: int) -> list[tuple[int, list[tuple[int, int, int]], bool]]:  # fmt: skip
+    """Per order: ``(order_id, [(start_ns, end_ns, ticks)], is_stop)``, the level segments
+    while it works (stop/trailing levels step with TrailUpdated)."""
+    return chart_marks(r.events).levels(end_ns)
 
 
 def write_chart(r: ReportInput, path: Path, *, title: str = "", width: int = 1600,
-                height: int = 900, dpi: int = 100) -> Path:  # fmt: skip
-    """Render the chart to ``path`` (PNG, ``width`` x ``height`` pixels). Returns ``path``."""
+                height: int = 900, dpi: int = 100, marks: ChartMarks | None = None) -> Path:  # fmt: skip
+    """Render the chart to ``path`` (PNG, ``width`` x ``height`` pixels). Returns ``path``.
+    ``marks`` (gathered while streaming) replaces reading ``r.events``."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -80,7 +124,9 @@ def write_chart(r: ReportInput, path: Path, *, title: str = "", width: int = 160
     from matplotlib.dates import date2num
 
     lim, stp = [], []
-    for _oid, segs, is_stop in order_levels(r, end_ns):
+    if marks is None:
+        marks = chart_marks(r.events)
+    for _oid, segs, is_stop in marks.levels(end_ns):
         for a, b, lv in segs:
             line = [(date2num(_dt(a, tz)), lv * tick), (date2num(_dt(max(b, a), tz)), lv * tick)]
             (stp if is_stop else lim).append(line)
@@ -89,23 +135,10 @@ def write_chart(r: ReportInput, path: Path, *, title: str = "", width: int = 160
     if stp:
         ax.add_collection(LineCollection(stp, colors="tab:orange", linewidths=0.9, linestyles="dashed", label="stop levels"))  # fmt: skip
     buys, sells, trig = ([], []), ([], []), ([], [])
-    held: set[int] = set()
-    for e in r.events:
-        if type(e) is not ExecutionReport:
-            continue
-        if e.ord_status is OrdStatus.HELD:
-            held.add(e.order_id)
-            continue
-        if e.exec_type is ExecType.TRIGGERED and e.order_id in held:
-            held.discard(e.order_id)  # a Held order released, not a stop elected
-            continue
-        if e.exec_type is ExecType.TRADE:
-            dst = buys if e.side.is_buy else sells
-            dst[0].append(_dt(e.ts_ns, tz))
-            dst[1].append(e.last_px * tick)
-        elif e.exec_type is ExecType.TRIGGERED and e.stop_price is not None:
-            trig[0].append(_dt(e.ts_ns, tz))
-            trig[1].append(e.stop_price * tick)
+    for src, dst in ((marks.buys, buys), (marks.sells, sells), (marks.triggers, trig)):
+        for ts, px in src:
+            dst[0].append(_dt(ts, tz))
+            dst[1].append(px * tick)
     if buys[0]:
         ax.scatter(*buys, marker="^", color="tab:green", s=30, zorder=3, label="buy fills")
     if sells[0]:

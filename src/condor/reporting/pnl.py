@@ -33,22 +33,19 @@ class GroupPnl:
     flow: int = 0
 
 
-def pnl_rows(r: ReportInput) -> list[dict]:
-    """One row per firing that created orders (keys ``PNL_COLUMNS``), in first-order order:
-    quantities and money as Decimal; ``pnl`` None when a position is open and no
-    ``last_price`` is known."""
-    groups: dict[str, GroupPnl] = {}
-    for oid in sorted(r.tags):
-        t = r.tags[oid]
-        if t.tag not in groups:
-            groups[t.tag] = GroupPnl(t.tag, t.placement, t.kind, t.group_id)
-    for e in r.events:
-        if type(e) is not ExecutionReport or e.exec_type is not ExecType.TRADE:
-            continue
-        t = r.tags.get(e.order_id)
-        if t is None:
-            continue
-        g = groups[t.tag]
+class PnlBook:
+    """P&L per group accumulated fill by fill: ``add(event, tag)`` for each engine event (only
+    Trade reports of tagged orders count), then ``rows``. Holds one ``GroupPnl`` per firing."""
+
+    def __init__(self) -> None:
+        self.groups: dict[str, GroupPnl] = {}
+
+    def add(self, e, t) -> None:
+        if type(e) is not ExecutionReport or e.exec_type is not ExecType.TRADE or t is None:
+            return
+        g = self.groups.get(t.tag)
+        if g is None:
+            g = self.groups[t.tag] = GroupPnl(t.tag, t.placement, t.kind, t.group_id)
         g.fills += 1
         if e.side.is_buy:
             g.bought += e.last_qty
@@ -56,17 +53,40 @@ def pnl_rows(r: ReportInput) -> list[dict]:
         else:
             g.sold += e.last_qty
             g.flow += e.last_qty * e.last_px
-    inst = r.instrument
+
+    def rows(self, inst, tags: dict, last_price: int | None) -> list[dict]:
+        """One row per firing that created orders (``tags``: order id -> OrderTag), as
+        ``pnl_rows``."""
+        groups: dict[str, GroupPnl] = {}
+        for oid in sorted(tags):
+            t = tags[oid]
+            if t.tag not in groups:
+                groups[t.tag] = self.groups.get(t.tag) or GroupPnl(t.tag, t.placement, t.kind, t.group_id)  # fmt: skip
+        return _rows(inst, groups, last_price)
+
+
+def pnl_rows(r: ReportInput) -> list[dict]:
+    """One row per firing that created orders (keys ``PNL_COLUMNS``), in first-order order:
+    quantities and money as Decimal; ``pnl`` None when a position is open and no
+    ``last_price`` is known."""
+    book = PnlBook()
+    for e in r.events:
+        if type(e) is ExecutionReport:
+            book.add(e, r.tags.get(e.order_id))
+    return book.rows(r.instrument, r.tags, r.last_price)
+
+
+def _rows(inst, groups: dict[str, GroupPnl], last_price: int | None) -> list[dict]:
     unit = inst.tick_size * inst.lot_size * inst.multiplier
     out = []
     for g in groups.values():
         pos = g.bought - g.sold
         if pos == 0:
             pnl = Decimal(g.flow) * unit
-        elif r.last_price is None:
+        elif last_price is None:
             pnl = None
         else:
-            pnl = Decimal(g.flow + pos * r.last_price) * unit
+            pnl = Decimal(g.flow + pos * last_price) * unit
         out.append({
             "tag": g.tag, "placement": g.placement, "kind": g.kind, "group_id": g.group_id,
             "fills": g.fills, "bought": inst.lots_to_qty(g.bought),
