@@ -20,6 +20,7 @@ from condor.api.deps import RuntimeDep
 from condor.api.dialects.sway.config import SwayConfig
 from condor.api.dialects.sway.errors import SwayError, bad_request, not_found, unauthorized
 from condor.api.dialects.sway.schemas import LoginRequest, dumps, parse_body, validation_text
+from condor.api.errors import ApiError
 from condor.api.runtime import Runtime
 
 SCHEME = "dxapi"
@@ -48,7 +49,7 @@ async def session_user(
         raise unauthorized("Authorization must be 'DXAPI <sessionToken>'")
     try:
         return rt.auth.decode(token.strip())
-    except Exception:
+    except ApiError:  # invalid, expired or logged out (auth.decode's only error)
         raise unauthorized("Session is missing or expired") from None
 
 
