@@ -10,8 +10,8 @@ Invariants:
 - a group closes Filled when a rule with ``closes`` fires on an execution, or when all its
   members have ended (Filled if any executed, else Canceled); deletion closes it Canceled. A
   closed group is unlinked from its members and acts no more (queued actions still run).
-- exclusive siblings (members linked by cancel/reduce rules, same closing side) share one
-  position hold: a take-profit and a stop-loss on the same 100 shares hold 100, not 200.
+- exclusive siblings share one position hold (``holds``): a take-profit and a stop-loss on
+  the same 100 shares hold 100, not 200.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from condor.domain.errors import DomainError, RejectReason
 from condor.domain.groups import validation
 from condor.domain.groups.commands import CreateGroup, DeleteGroup, EditGroup, MemberSpec
 from condor.domain.groups.model import (
-    Action,
     Group,
     GroupStatus,
     Member,
@@ -37,15 +36,13 @@ from condor.domain.orders.events import Cause, CauseKind
 from condor.domain.orders.group_events import GroupUpdated
 from condor.domain.orders.status import Transition as T
 from condor.engine.admission import check_session, validate_submit
+from condor.engine.holds import REHOLD, SharedHolds
 
 R = RejectReason
 _NS = uuid.UUID("6f1c2a43-6d0b-4bb5-9a5e-2f3c8f0c0d1e")
-REHOLD = "rehold"
-"""Engine-internal action: re-take the position hold of a closing order whose exclusive
-sibling, which held the position for both, ended or shrank (not a rule a user can write)."""
 
 
-class GroupHandlers:
+class GroupHandlers(SharedHolds):
     # -- events -------------------------------------------------------------------------
     def _group_event(self, g: Group, change: str, cause, removed: int | None = None) -> None:
         self.seq += 1
@@ -90,33 +87,6 @@ class GroupHandlers:
         batch.extend(backed)
         if batch:
             self._enqueue_front(batch)
-
-    def _leaning_siblings(self, o, r) -> list[Action]:
-        """REHOLD actions for the working exclusive siblings of ``o`` that hold less than they
-        may sell (they count on the holds of others, possibly ``o``'s, which has just ended or
-        changed), largest first."""
-        if o.side not in (Side.SELL, Side.BUY_TO_COVER):
-            return []
-        found: dict[int, tuple[int, str]] = {}
-        for gid in o.groups:
-            g = self.groups.get(gid)
-            i = g.position(o.order_id) if g is not None else None
-            if i is None:
-                continue
-            for j, m in enumerate(g.members):
-                s = self.orders.get(m.order_id)
-                if (
-                    s is not None
-                    and s is not o
-                    and s.side is o.side
-                    and s.status.is_working
-                    and s.hold_pos < s.qty - s.cum_qty
-                    and s.order_id not in found
-                    and g.exclusive(i, j)
-                ):
-                    found[s.order_id] = (s.qty - s.cum_qty, gid)
-        ranked = sorted(found.items(), key=lambda kv: (-kv[1][0], kv[0]))
-        return [Action(REHOLD, oid, None, gid, "position hold", r) for oid, (_, gid) in ranked]
 
     def _close_group(self, g: Group, status: GroupStatus, cause) -> None:
         g.close(status, self.clock.now_ns())
@@ -207,81 +177,6 @@ class GroupHandlers:
         self._unplace_alive(o)
         self._report(o, ExecType.RESTATED, cause, text=f"released {by} more")
         self._work(o, v, cause)
-
-    def _reserve(self, o, v) -> None:
-        """Take ``o``'s holds, sharing the position hold of exclusive siblings."""
-        self.accounts[o.account].reserve(o, self._reference_price(o, v), self._shared_pos(o))
-
-    def _shared_pos(self, o) -> int:
-        """Position lots ``o`` may count on without a hold of its own: the holds of its
-        mutually exclusive siblings on the same side (``Group.exclusive``), in every group."""
-        if o.groups is None or o.side not in (Side.SELL, Side.BUY_TO_COVER):
-            return 0
-        shared = 0
-        seen = {o.order_id}
-        for gid in o.groups:
-            g = self.groups.get(gid)
-            i = g.position(o.order_id) if g is not None else None
-            if i is None:
-                continue
-            for j, m in enumerate(g.members):
-                s = self.orders.get(m.order_id)
-                if (
-                    s is not None
-                    and s.order_id not in seen
-                    and s.side is o.side
-                    and s.hold_pos
-                    and g.exclusive(i, j)
-                ):
-                    seen.add(s.order_id)
-                    shared += s.hold_pos
-        return shared
-
-    def _rehold_one(self, o, cause) -> None:
-        """REHOLD: take the hold ``o`` now needs; when the position cannot back it any more,
-        cancel it (a closing order never sells what the account does not hold)."""
-        if o.status is OrdStatus.HELD or o.hold_pos >= o.qty - o.cum_qty:
-            return
-        acct = self.accounts[o.account]
-        saved = (o.hold_cash, o.hold_pos, o.hold_net)
-        acct.release(o)
-        try:
-            self._reserve(o, self.venues[o.inst.symbol])
-        except DomainError as e:
-            acct.restore(o, *saved)
-            self._end(
-                o, T.CANCEL, ExecType.CANCELED, cause, reason=e.reason,
-                text="canceled: the sibling that held its position ended and the position "
-                "no longer covers it",
-            )  # fmt: skip
-
-    def _rehold(self, orders, cause) -> None:
-        """Re-take the position holds of working closing orders that may have counted on a
-        sibling's hold which no longer backs them (their group was deleted or edited), largest
-        first so the others can share its hold again. Raises DomainError (POSITION_HELD) when
-        the position cannot back them all; the caller then puts every hold back."""
-        todo = sorted(
-            (
-                o
-                for o in orders
-                if o.status.is_working
-                and o.side in (Side.SELL, Side.BUY_TO_COVER)
-                and o.hold_pos < o.qty - o.cum_qty
-            ),
-            key=lambda o: (o.cum_qty - o.qty, o.order_id),
-        )
-        for o in todo:
-            self.accounts[o.account].release(o)
-        for o in todo:
-            try:
-                self._reserve(o, self.venues[o.inst.symbol])
-            except DomainError as e:
-                raise DomainError(
-                    R.POSITION_HELD,
-                    f"order {o.order_id} would then need a position hold it cannot have "
-                    f"({e.text}); cancel or reduce it first",
-                    "group_id",
-                ) from None
 
     # -- create -------------------------------------------------------------------------
     def _create_group(self, cmd: CreateGroup, cause: Cause) -> Group | None:
@@ -539,38 +434,6 @@ class GroupHandlers:
             self._reject("DeleteGroup", e, cause)
             return
         self._group_event(g, "deleted", cause)
-
-    def _unlink_reholding(self, g: Group, change, relink=None) -> None:
-        """Apply ``change`` (closing ``g`` or giving it new members and rules) and unlink the
-        orders that leave it, then re-take the position holds of closing orders that counted
-        on a sibling's hold through ``g``. All or nothing: raises DomainError (POSITION_HELD)
-        with every hold, link and field of ``g`` as before when the position cannot back them
-        (deleting the OCO of a take-profit and a stop on one position would leave two Sells
-        of it)."""
-        before = [self.orders[m.order_id] for m in g.members if m.order_id in self.orders]
-        saved = [(o, o.hold_cash, o.hold_pos, o.hold_net) for o in before]
-        fields = (g.members, g.rules, g.kind, g.status, g.closed_ns, g.version)
-        for o in before:
-            o.remove_group(g.group_id)
-        change()
-        if g.status is GroupStatus.ACTIVE:
-            for m in g.members:
-                if m.active:
-                    self.orders[m.order_id].add_group(g.group_id)
-        try:
-            self._rehold(before, None)
-        except DomainError:
-            for o, *holds in saved:
-                self.accounts[o.account].restore(o, *holds)
-            for m in g.members:
-                o = self.orders.get(m.order_id)
-                if o is not None:
-                    o.remove_group(g.group_id)
-            g.members, g.rules, g.kind, g.status, g.closed_ns, g.version = fields
-            for m in g.members:
-                if m.active:
-                    self.orders[m.order_id].add_group(g.group_id)
-            raise
 
 
 @functools.lru_cache(maxsize=256)

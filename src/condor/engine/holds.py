@@ -1,0 +1,143 @@
+"""Shared position holds of closing orders in groups (a mixin of ``Engine``).
+
+Invariants:
+- a closing order (Sell, BuyToCover) may count on the position holds of its mutually exclusive
+  siblings (``Group.exclusive``: every fill of either shrinks the other), in every group it
+  sits in, instead of holding those lots a second time: together they never execute more than
+  the larger of them, so the account never sells what it does not hold.
+- an order that holds less than its leaves ("under-held") always has such siblings; when the
+  one holding for it ends, shrinks or leaves the group, it re-takes its own hold (REHOLD, the
+  largest first so the others can share its hold again); one the position can no longer back
+  is canceled. Deleting or editing a group is refused (POSITION_HELD) when its orders could not
+  all be backed once unlinked, and then changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from condor.domain.errors import DomainError, RejectReason
+from condor.domain.groups.model import Action, Group, GroupStatus
+from condor.domain.orders.enums import ExecType, Side
+from condor.domain.orders.status import Transition as T
+
+R = RejectReason
+REHOLD = "rehold"
+"""Engine-internal action: re-take the position hold of a closing order whose exclusive
+sibling, which held the position for both, ended or shrank (not a rule a user can write)."""
+_CLOSING = (Side.SELL, Side.BUY_TO_COVER)
+
+
+def _under_held(o) -> bool:
+    """A working closing order holding fewer position lots than it may still sell."""
+    return o.status.is_working and o.side in _CLOSING and o.hold_pos < o.qty - o.cum_qty
+
+
+class SharedHolds:
+    def _reserve(self, o, v) -> None:
+        """Take ``o``'s holds, sharing the position hold of exclusive siblings."""
+        self.accounts[o.account].reserve(o, self._reference_price(o, v), self._shared_pos(o))
+
+    def _exclusive_siblings(self, o) -> Iterator[tuple[str, object]]:
+        """(group id, order) of each other member on ``o``'s side that is mutually exclusive
+        with ``o`` in one of its groups, each order once, in group then member order."""
+        if o.groups is None or o.side not in _CLOSING:
+            return
+        seen = {o.order_id}
+        for gid in tuple(o.groups):
+            g = self.groups.get(gid)
+            i = g.position(o.order_id) if g is not None else None
+            if i is None:
+                continue
+            for j, m in enumerate(g.members):
+                s = self.orders.get(m.order_id)
+                if (
+                    s is not None
+                    and s.order_id not in seen
+                    and s.side is o.side
+                    and g.exclusive(i, j)
+                ):
+                    seen.add(s.order_id)
+                    yield gid, s
+
+    def _shared_pos(self, o) -> int:
+        """Position lots ``o`` may count on without a hold of its own: the holds of its
+        exclusive siblings."""
+        return sum(s.hold_pos for _, s in self._exclusive_siblings(o))
+
+    def _leaning_siblings(self, o, r) -> list[Action]:
+        """REHOLD actions for the under-held exclusive siblings of ``o`` (they may have counted
+        on ``o``'s hold, and ``o`` has just ended or changed: report ``r``), largest first."""
+        found = [(gid, s) for gid, s in self._exclusive_siblings(o) if _under_held(s)]
+        found.sort(key=lambda gs: (gs[1].cum_qty - gs[1].qty, gs[1].order_id))
+        return [Action(REHOLD, s.order_id, None, gid, "position hold", r) for gid, s in found]
+
+    def _rehold_one(self, o, cause) -> None:
+        """REHOLD: take the hold ``o`` now needs; when the position cannot back it any more,
+        cancel it (a closing order never sells what the account does not hold)."""
+        if not _under_held(o):
+            return
+        acct = self.accounts[o.account]
+        saved = (o.hold_cash, o.hold_pos, o.hold_net)
+        acct.release(o)
+        try:
+            self._reserve(o, self.venues[o.inst.symbol])
+        except DomainError as e:
+            acct.restore(o, *saved)
+            self._end(
+                o, T.CANCEL, ExecType.CANCELED, cause, reason=e.reason,
+                text="canceled: the sibling that held its position ended and the position "
+                "no longer covers it",
+            )  # fmt: skip
+
+    def _rehold(self, orders) -> None:
+        """Re-take the position holds of the under-held ``orders`` (their group was deleted or
+        edited), largest first. Raises DomainError (POSITION_HELD) when the position cannot
+        back them all; the caller then puts every hold back."""
+        todo = sorted(filter(_under_held, orders), key=lambda o: (o.cum_qty - o.qty, o.order_id))
+        for o in todo:
+            self.accounts[o.account].release(o)
+        for o in todo:
+            try:
+                self._reserve(o, self.venues[o.inst.symbol])
+            except DomainError as e:
+                raise DomainError(
+                    R.POSITION_HELD,
+                    f"order {o.order_id} would then need a position hold it cannot have "
+                    f"({e.text}); cancel or reduce it first",
+                    "group_id",
+                ) from None
+
+    def _link(self, g: Group) -> None:
+        """Link an Active group's active members to it."""
+        if g.status is GroupStatus.ACTIVE:
+            for m in g.members:
+                if m.active:
+                    self.orders[m.order_id].add_group(g.group_id)
+
+    def _unlink_reholding(self, g: Group, change) -> None:
+        """Apply ``change`` (closing ``g`` or giving it new members and rules) and unlink the
+        orders that leave it, then re-take the position holds of closing orders that counted
+        on a sibling's hold through ``g``. All or nothing: raises DomainError (POSITION_HELD)
+        with every hold, link and field of ``g`` as before when the position cannot back them
+        (deleting the OCO of a take-profit and a stop on one position would leave two Sells
+        of it)."""
+        before = [self.orders[m.order_id] for m in g.members if m.order_id in self.orders]
+        saved = [(o, o.hold_cash, o.hold_pos, o.hold_net) for o in before]
+        fields = (g.members, g.rules, g.kind, g.status, g.closed_ns, g.version)
+        for o in before:
+            o.remove_group(g.group_id)
+        change()
+        self._link(g)
+        try:
+            self._rehold(before)
+        except DomainError:
+            for o, *holds in saved:
+                self.accounts[o.account].restore(o, *holds)
+            for m in g.members:
+                o = self.orders.get(m.order_id)
+                if o is not None:
+                    o.remove_group(g.group_id)
+            g.members, g.rules, g.kind, g.status, g.closed_ns, g.version = fields
+            self._link(g)
+            raise
