@@ -10,10 +10,11 @@ are parsed case-insensitively in ``mapping``, which names the field at fault.
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from condor.api import wire_json
 
 
 class _In(BaseModel):
@@ -34,7 +35,7 @@ def parse_body(raw: bytes):
     """JSON text -> Python with numbers as Decimal (ints stay int). Raises ValueError."""
     if not raw.strip():
         return {}
-    return json.loads(raw, parse_float=Decimal)
+    return wire_json.loads(raw)
 
 
 class InstrumentIn(_In):

@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
 
+from condor.api import wire_json
 from condor.api.dialects.alphapoint import mapping as M
 from condor.api.dialects.alphapoint import objects as O
 from condor.api.dialects.alphapoint import schemas as W
@@ -94,7 +94,7 @@ class EventPump:
                 return
             while sub.queue:
                 _, text = sub.queue.popleft()
-                for name, body in self.translate(json.loads(text, parse_float=Decimal)):
+                for name, body in self.translate(wire_json.loads(text)):
                     self.counter += 1
                     await self.send(W.frame(W.EVENT, self.counter, name, body))
             if sub.overflow:

@@ -11,7 +11,6 @@ Invariants (spec section 4.3, 4.6; clients.md "AlphaPoint APEX"):
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -24,7 +23,7 @@ from condor.api.dialects.alphapoint.errors import INVALID_REQUEST, ApError
 # -- JSON codec ---------------------------------------------------------------------------
 def loads(text: str | bytes) -> Any:
     """JSON text -> Python with every non-integer number a Decimal. Raises ValueError."""
-    return json.loads(text, parse_float=Decimal)
+    return wire_json.loads(text)
 
 
 def dumps(v: Any) -> str:

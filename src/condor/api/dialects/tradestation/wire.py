@@ -8,8 +8,6 @@ Invariant: no float ever holds a price or quantity: JSON numbers are parsed as `
 
 from __future__ import annotations
 
-import json
-from decimal import Decimal
 from typing import Any
 
 from starlette.responses import Response
@@ -26,7 +24,7 @@ class BadJson(ValueError):
 def loads(text: str | bytes) -> Any:
     """JSON text -> Python with ``Decimal`` for non-integer numbers. Raises BadJson."""
     try:
-        return json.loads(text, parse_float=Decimal)
+        return wire_json.loads(text)
     except (ValueError, UnicodeDecodeError) as e:
         raise BadJson(str(e)) from None
 
