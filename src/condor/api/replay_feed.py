@@ -24,9 +24,10 @@ import itertools
 import logging
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
+from condor.api.mapping import ns_to_dt
 from condor.domain.instruments import Instrument, InstrumentRegistry
 from condor.marketdata import open_feed
 
@@ -73,9 +74,7 @@ def first_event_time(path: Path, inst: Instrument) -> datetime:
     """The recorded time of the file's first event (UTC). Raises ReplayFeedError for an
     empty file."""
     for ev in open_feed(path, inst):
-        return datetime.fromtimestamp(ev.ts_ns // 1_000_000_000, UTC).replace(
-            microsecond=(ev.ts_ns // 1_000) % 1_000_000
-        )
+        return ns_to_dt(ev.ts_ns)
     raise ReplayFeedError(f"replay feed file {path} holds no event")
 
 
