@@ -24,9 +24,7 @@ import multiprocessing as mp
 import os
 import shutil
 import signal
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -34,33 +32,9 @@ from pathlib import Path
 import httpx
 
 from _common import emit, note, parser, table
+from _server import free_port, start_server
 
 ACCOUNTS = ("123456", "123465", "987654", "12345")
-BIN = Path(sys.executable).parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(db: Path, port: int) -> subprocess.Popen:
-    env = {**os.environ, "CONDOR_LOG_LEVEL": "warning"}
-    cmd = [str(BIN / "condor"), "serve", "--demo", "--feed", "none", "--port", str(port),
-           "--database", f"sqlite:///{db}"]  # fmt: skip
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited: {proc.stderr.read().decode()}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=1).status_code == 200:
-                return proc
-        except httpx.TransportError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("server did not start within 60 s")
 
 
 def _token(url: str) -> str:
@@ -189,8 +163,11 @@ def main() -> None:
     if gen == "auto":
         gen = "wrk" if shutil.which("wrk") else "httpx"
     with tempfile.TemporaryDirectory(prefix="condor-bench-api-") as tmp:
-        port = _free_port()
-        server = start_server(Path(tmp) / "api.db", port)
+        port = free_port()
+        server = start_server(
+            f"sqlite:///{Path(tmp) / 'api.db'}", port, Path(tmp) / "server.log", "--feed", "none",
+            env={"CONDOR_LOG_LEVEL": "warning"},
+        )  # fmt: skip
         url = f"http://127.0.0.1:{port}"
         try:
             token = _token(url)

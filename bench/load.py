@@ -45,7 +45,6 @@ import asyncio
 import os
 import random
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -62,9 +61,9 @@ import psutil
 from condor.store.journal import Store
 
 from _common import emit, load_note, note, table
+from _server import CONDOR, free_port, start_server
 
 ROOT = Path(__file__).resolve().parents[1]
-CONDOR = ROOT / ".venv" / "bin" / "condor"
 NATIVE_SYMBOL, NATIVE_TICK = "EUR/USD", Decimal("0.00001")
 TS_SYMBOL, TS_TICK = "USDJPY", Decimal("0.001")
 ACCOUNTS = ("123456", "123465", "987654", "12345", "D39004", "9")
@@ -222,33 +221,6 @@ def refusal(r: httpx.Response) -> str:
 
 
 # -- the server ------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(db_url: str, port: int, log: Path) -> subprocess.Popen:
-    """``condor serve --demo`` on ``db_url``; waits for ``/api/v1/health`` (RuntimeError after
-    60 s or when the child exits)."""
-    with open(log, "wb") as out:
-        p = subprocess.Popen([str(CONDOR), "serve", "--demo", "--database", db_url,
-                              "--port", str(port)], stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
-    deadline = time.monotonic() + 60
-    while True:
-        if p.poll() is not None:
-            raise RuntimeError(f"server exited {p.returncode}: {log.read_text()[-2000:]}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=1).status_code == 200:
-                return p
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline:
-            p.kill()
-            raise RuntimeError("server did not start in 60 s")
-        time.sleep(0.1)
-
-
 async def sample_rss(pid: int, every: float, until: float, ledger: Ledger, out: list) -> None:
     """``(seconds since start, RSS bytes, orders acknowledged so far)`` of process ``pid``
     every ``every`` seconds."""
