@@ -17,8 +17,6 @@ JSON line of the same keys as ``condor_run.py``.
 
 from __future__ import annotations
 
-import argparse
-import json
 import time
 from pathlib import Path
 
@@ -97,13 +95,7 @@ def run(w: walk.Workload, seed: int, data_dir: Path) -> dict:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("workload")
-    p.add_argument("--quick", action="store_true")
-    p.add_argument("--seed", type=int, default=20240601)
-    p.add_argument("--data", type=Path, default=walk.default_data_dir())
-    a = p.parse_args()
-    print(json.dumps(run(walk.by_name(a.workload, a.quick), a.seed, a.data)), flush=True)
+    walk.run_main(__doc__, run)
 
 
 if __name__ == "__main__":

@@ -15,8 +15,6 @@ Filled / Canceled), ``outcomes`` (three letters per bracket, ``walk.outcome_code
 
 from __future__ import annotations
 
-import argparse
-import json
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -140,13 +138,7 @@ def _take(it, n: int) -> list:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("workload")
-    p.add_argument("--quick", action="store_true")
-    p.add_argument("--seed", type=int, default=20240601)
-    p.add_argument("--data", type=Path, default=walk.default_data_dir())
-    a = p.parse_args()
-    print(json.dumps(run(walk.by_name(a.workload, a.quick), a.seed, a.data)), flush=True)
+    walk.run_main(__doc__, run)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,9 @@ USD/JPY quotes of ../shared/data looped to 1,000,000 quotes, 1,000 brackets).
 
 from __future__ import annotations
 
+import argparse
 import csv
+import json
 import os
 import random
 from collections.abc import Iterator
@@ -151,3 +153,15 @@ def outcome_code(entry: str, tp: str, sl: str) -> str:
 
 
 _CODE = {"filled": "F", "canceled": "C", "working": "W", "rejected": "R"}
+
+
+def run_main(doc: str, run) -> None:
+    """The command line every runner shares: ``WORKLOAD [--quick] [--seed N] [--data DIR]``;
+    prints ``run(workload, seed, data_dir)`` as one JSON line."""
+    p = argparse.ArgumentParser(description=doc.splitlines()[0])
+    p.add_argument("workload")
+    p.add_argument("--quick", action="store_true")
+    p.add_argument("--seed", type=int, default=20240601)
+    p.add_argument("--data", type=Path, default=default_data_dir())
+    a = p.parse_args()
+    print(json.dumps(run(by_name(a.workload, a.quick), a.seed, a.data)), flush=True)
