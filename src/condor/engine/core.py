@@ -46,6 +46,7 @@ from condor.engine.groups import GroupHandlers
 from condor.engine.handlers import OrderHandlers
 from condor.engine.matching import Matching
 from condor.engine.queue_fills import apply_queue_fill
+from condor.engine.retention import Retention
 from condor.engine.sessions import SessionTimers
 from condor.engine.venue import Venue
 
@@ -53,14 +54,16 @@ _EMPTY: tuple = ()
 _new_report = tuple.__new__  # all 26 fields given: skips NamedTuple's keyword handling
 
 
-class Engine(OrderHandlers, Matching, SessionTimers, GroupHandlers, ActivationRules):
+class Engine(OrderHandlers, Matching, SessionTimers, GroupHandlers, ActivationRules, Retention):
     """Deterministic single-writer engine.
 
     Args: ``instruments`` (InstrumentRegistry), ``accounts`` (iterable of Account), ``clock``
     (SimClock by default; anything with ``now_ns()``/``advance_to(ns)``), ``schedules``
     (callable calendar id -> SessionSchedule; None = every instrument always in its regular
     session), ``fill_model`` (FillModel for resting orders against the feed), ``keep_history``
-    (keep the last rule/market-caused report per order for ``explain``).
+    (keep the last rule/market-caused report per order for ``explain``), ``retain_terminal``
+    (how many finished orders and closed groups stay in memory, newest first; None: all; see
+    ``engine/retention.py``).
 
     Use ``handle(command)`` for commands and ``on_market(event)`` for market data; both return
     the list of events produced. ``listeners`` are called with each batch (journal, streams).
@@ -74,6 +77,7 @@ class Engine(OrderHandlers, Matching, SessionTimers, GroupHandlers, ActivationRu
         schedules: Callable[[str], SessionSchedule] | None = None,
         fill_model: FillModel = FillModel.TOUCH,
         keep_history: bool = True,
+        retain_terminal: int | None = None,
     ) -> None:
         self.instruments = instruments
         self.clock = clock if clock is not None else SimClock()
@@ -101,6 +105,7 @@ class Engine(OrderHandlers, Matching, SessionTimers, GroupHandlers, ActivationRu
         self.next_timer = 1 << 62
         self.activations: dict = {}  # Held order id -> ActivationSpec (engine/activation.py)
         self._act_watch: dict[str, dict[int, None]] = {}
+        self._init_retention(retain_terminal)
         for inst in instruments:
             self.add_venue(inst)
 
@@ -125,6 +130,8 @@ class Engine(OrderHandlers, Matching, SessionTimers, GroupHandlers, ActivationRu
     # -- entry points -------------------------------------------------------------------
     def handle(self, cmd) -> list:
         """Apply one command; return the events it produced (also sent to listeners)."""
+        if len(self._done) > self._keep:
+            self._forget_finished()
         self._out = out = []
         self.cmd_seq += 1
         cause = Cause(CauseKind.COMMAND, command_id=self.cmd_seq)
@@ -142,6 +149,8 @@ class Engine(OrderHandlers, Matching, SessionTimers, GroupHandlers, ActivationRu
     def on_market(self, ev) -> list | tuple:
         """Apply one market-data event (QuoteTick, TradeTick, L2Snapshot, L2Delta, QueueFill); then
         release the Held orders whose activation conditions read its symbol and now hold."""
+        if len(self._done) > self._keep:
+            self._forget_finished()
         out = self._on_market(ev)
         if self._act_watch and ev.symbol in self._act_watch:
             return self._activations_after_market(ev, out)

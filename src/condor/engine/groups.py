@@ -61,6 +61,7 @@ class GroupHandlers(SharedHolds):
                 cause,
             )
         )
+        self._track_group(g)
 
     def _on_member_event(self, r, o) -> None:
         """Feed an order event to each group of the order, in the order it joined them."""

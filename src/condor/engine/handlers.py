@@ -160,6 +160,7 @@ class OrderHandlers:
             key = (o.account, o.cl_ord_id)
             if self.cl_index.get(key) == o.order_id:
                 del self.cl_index[key]
+        self._retire_done(o)
 
     def _unplace(self, o: Order) -> None:
         """Take a live order out of the book, trigger index, market queue or parking."""
