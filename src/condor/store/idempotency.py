@@ -8,7 +8,7 @@ user, AlphaPoint ``OrderConfirmId``, Sway ``orderCode`` per account.
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from typing import Any
 
@@ -18,30 +18,59 @@ RECENT = 10_000
 """Answers kept in memory: the newest keys' (more than any batch holds, so an answer is in
 memory until its input is durable); older answers are read back from the table on a repeat."""
 
+KEPT = 100_000
+"""Keys whose input number is kept in memory (a repeat of one is found without I/O); a key
+older than that is looked up in the table (one primary-key read per new key once the server
+has seen more keys than this), so memory stays flat however many keys a server sees."""
+
 
 class IdempotencyKeys:
-    """Every key's input number in memory (a repeat is found without I/O); the first answers
-    of only the ``recent`` newest keys, the rest read back through ``load(scope, key)`` (the
-    stored JSON text, or None) when a key is repeated. Memory per key: the key and a number,
-    not its answer (an order's answer is about a kilobyte)."""
+    """The input numbers of the ``kept`` newest keys and the first answers of the ``recent``
+    newest keys in memory; the rest read back from the table: ``load(scope, key)`` (the
+    stored JSON answer, or None) and ``lookup(scope, key)`` (``(input_seq, JSON answer)`` or
+    None). Without ``lookup`` every key stays in memory. Memory per kept key: the key, a
+    number and a queue slot, not its answer (an order's answer is about a kilobyte).
+
+    Exactness: a key leaves memory only when ``kept`` newer keys arrived after it, long after
+    its input was committed (a batch holds far fewer inputs), so a repeat that misses memory
+    finds the key in the table whenever it was ever accepted."""
 
     def __init__(
         self,
-        stored: dict[tuple[str, str], tuple[int, str]] | None = None,
+        stored: dict[tuple[str, str], tuple[int, str | None]] | None = None,
         load: Callable[[str, str], str | None] | None = None,
         recent: int = RECENT,
+        lookup: Callable[[str, str], tuple[int, str] | None] | None = None,
+        kept: int = KEPT,
+        complete: bool = True,
     ) -> None:
         self._seq: dict[tuple[str, str], int] = {}
+        self._order: deque[tuple[tuple[str, str], int]] = deque()  # (key, seq), oldest first
         self._answers: OrderedDict[tuple[str, str], Any] = OrderedDict()
         self._load = load
+        self._lookup = lookup
         self._recent = recent
-        for k, (seq, resp) in (stored or {}).items():
-            self._seq[k] = seq
+        self._kept = kept
+        self.partial = not complete  # some accepted keys are only in the table
+        for k, (seq, resp) in sorted((stored or {}).items(), key=lambda kv: kv[1][0]):
+            self._index(k, seq)
             if resp is not None:
                 self._keep(k, resp)
 
     def __len__(self) -> int:
         return len(self._seq)
+
+    def _index(self, k: tuple[str, str], seq: int) -> None:
+        self._seq[k] = seq
+        order = self._order
+        order.append((k, seq))
+        if self._lookup is not None:
+            while len(order) > self._kept:
+                old, old_seq = order.popleft()
+                if self._seq.get(old) == old_seq:
+                    del self._seq[old]
+                    self._answers.pop(old, None)
+                self.partial = True
 
     def _keep(self, k: tuple[str, str], response: Any) -> None:
         a = self._answers
@@ -57,8 +86,13 @@ class IdempotencyKeys:
         k = (scope, key)
         seq = self._seq.get(k)
         if seq is None:
-            return None
-        if k in self._answers:
+            if not self.partial or self._lookup is None:
+                return None
+            hit = self._lookup(scope, key)
+            if hit is None:
+                return None
+            seq, resp = hit
+        elif k in self._answers:
             resp = self._answers[k]
         else:
             resp = self._load(scope, key) if self._load is not None else None
@@ -72,7 +106,7 @@ class IdempotencyKeys:
     def remember(self, scope: str, key: str, input_seq: int, response: Any) -> dict:
         """Record a first answer; return the table row to write with the input."""
         k = (scope, key)
-        self._seq[k] = input_seq
+        self._index(k, input_seq)
         self._keep(k, response)
         return {"scope": scope, "key": key, "input_seq": input_seq,
                 "response": codec.dumps(response)}  # fmt: skip

@@ -85,11 +85,15 @@ class Recorder:
         idempotency: dict | None = None,
         time_source: Callable[[], int] | None = None,
         load_answer: Callable[[str, str], str | None] | None = None,
+        lookup_key: Callable[[str, str], tuple[int, str] | None] | None = None,
+        keys_complete: bool = True,
     ) -> None:
         self.engine = engine
         self.next_seq = next_seq
         self.time_source = time_source
-        self.keys = IdempotencyKeys(idempotency, load_answer)
+        self.keys = IdempotencyKeys(
+            idempotency, load_answer, lookup=lookup_key, complete=keys_complete
+        )
         self._batch = Batch()
         self._orders: dict[int, None] = {}
         self._groups: dict[str, None] = {}

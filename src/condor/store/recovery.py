@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from condor.store import codec
 from condor.store.errors import RecoveryError
-from condor.store.idempotency import RECENT
+from condor.store.idempotency import KEPT, RECENT
 from condor.store.journal import Store
 from condor.store.recorder import Recorder
 from condor.store.snapshot import load_engine, snapshot_format
@@ -124,8 +124,9 @@ def open_recorder(
     engine, info = recover(store, build_engine, use_snapshot)
     if info.last_input_seq == 0:
         store.write_state(engine)
+    keys = store.idempotency_keys(RECENT, KEPT)
     rec = Recorder(
-        engine, info.last_input_seq + 1, store.idempotency_keys(RECENT), time_source,
-        store.idempotency_response,
+        engine, info.last_input_seq + 1, keys, time_source, store.idempotency_response,
+        store.idempotency_entry, keys_complete=len(keys) < KEPT,
     )  # fmt: skip
     return rec, info
