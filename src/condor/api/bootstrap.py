@@ -74,6 +74,7 @@ def engine_factory(settings: Settings, store=None) -> Callable[[], Engine]:
             start = time.time_ns()
     else:
         start = None
+    retain = s.journal.retain_terminal if store is not None else None
     schedules = None
     if s.calendars:
         from condor.engine.calendars import schedule_for
@@ -85,7 +86,7 @@ def engine_factory(settings: Settings, store=None) -> Callable[[], Engine]:
         refs = ref_prices(s, registry)
         accounts = [build_account(c, registry, refs) for c in s.accounts]
         clock = SimClock(start) if start is not None else WallClock()
-        return Engine(registry, accounts, clock=clock, schedules=schedules)
+        return Engine(registry, accounts, clock=clock, schedules=schedules, retain_terminal=retain)
 
     return build
 
@@ -106,6 +107,7 @@ def build_runtime(settings: Settings) -> Runtime:
         writer = load_journal(
             url, lambda store: engine_factory(s, store), s.clock_start is None, s.journal
         )
+        writer.engine.set_retention(s.journal.retain_terminal)  # a snapshot carries its own
         rt = Runtime(s, writer.engine, Authenticator(s), writer)
     rt.ref_prices = ref_prices(s, rt.engine.instruments)
     return rt

@@ -24,7 +24,7 @@ import asyncio
 import logging
 import threading
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
@@ -36,6 +36,7 @@ from condor.api.stream import StreamHub
 from condor.api.writer import MemoryWriter, Writer
 from condor.domain.market import QuoteTick, TradeTick
 from condor.domain.orders.events import CauseKind, CommandRejected, ExecutionReport
+from condor.domain.orders.order import Order
 from condor.engine.core import Engine
 
 log = logging.getLogger("condor.api")
@@ -85,9 +86,13 @@ class Runtime:
             self.lock, self._flush, self._drop, lambda: self.hub.seq + len(self._pending)
         )
         self._time: Callable[[], int] | None = self.writer.time_source
-        for ev in self.writer.stored_fills():  # the executions log of a recovered server
+        self.fills_kept = settings.journal.fills_kept if self.writer.durable else None
+        self._fills_trimmed = False  # older fills are only in the journal
+        # the newest part of the executions log of a recovered server
+        for ev in self.writer.stored_fills(newest=self.fills_kept):
             self.fills.append(ev)
             self._fill_seqs.append(ev.seq)
+        self._fills_trimmed = self.fills_kept is not None and bool(self.fills)
         engine.listeners.append(self._on_events)
 
     # -- life cycle ----------------------------------------------------------------------
@@ -224,6 +229,11 @@ class Runtime:
                 self.fills.append(ev)
                 self._fill_seqs.append(ev.seq)
             self._pending_fills = []
+            kept = self.fills_kept
+            if kept is not None and len(self.fills) > 2 * kept:  # amortized O(1) per fill
+                cut = len(self.fills) - kept
+                del self.fills[:cut], self._fill_seqs[:cut]
+                self._fills_trimmed = True
 
     def _drop(self, err: BaseException) -> None:
         """The pending inputs were not stored: they never happened for clients."""
@@ -231,6 +241,37 @@ class Runtime:
         self._pending = []
         self._pending_fills = []
 
-    def fills_after(self, seq: int) -> list[ExecutionReport]:
-        """Fills with an engine sequence above ``seq``, oldest first."""
-        return self.fills[bisect_right(self._fill_seqs, seq) :]
+    def fills_after(self, seq: int) -> Iterator[ExecutionReport]:
+        """Fills with an engine sequence above ``seq``, oldest first: the journal's for the
+        part older than the log kept in memory (``journal.fills_kept``), then memory's."""
+        seqs = self._fill_seqs
+        if self._fills_trimmed and (not seqs or seq < seqs[0] - 1):
+            yield from self.writer.stored_fills(seq, seqs[0] if seqs else None)
+        yield from self.fills[bisect_right(seqs, seq) :]
+
+    # -- reads of orders the engine may have forgotten ---------------------------------------
+    def order(self, order_id: int) -> Order | None:
+        """The order with this id: the engine's, or for a finished order it no longer keeps
+        (``engine/retention.py``) the read model's detached copy; None if there is none."""
+        o = self.engine.orders.get(order_id)
+        if o is None and 0 < order_id <= self.engine.order_seq:
+            o = self.writer.archived_orders(order_id, order_id).get(order_id)
+        return o
+
+    def orders_from(self, first_id: int, chunk: int = 512) -> Iterator[Order]:
+        """Every order with id >= ``first_id``, by id: the engine's, and the read model's for
+        the ones it forgot (one range query per ``chunk`` ids that miss any)."""
+        e = self.engine
+        orders, last = e.orders, e.order_seq
+        durable = self.writer.durable
+        for a in range(max(first_id, 1), last + 1, chunk):
+            b = min(a + chunk - 1, last)
+            archived = None
+            for oid in range(a, b + 1):
+                o = orders.get(oid)
+                if o is None and durable:
+                    if archived is None:
+                        archived = self.writer.archived_orders(a, b)
+                    o = archived.get(oid)
+                if o is not None:
+                    yield o

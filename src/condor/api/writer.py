@@ -59,6 +59,12 @@ class Writer(Protocol):
 
     async def submit(self, inp, key: tuple[str, str] | None, respond: Callable) -> Any: ...
 
+    def stored_fills(
+        self, after: int = 0, before: int | None = None, newest: int | None = None
+    ) -> Iterator: ...
+
+    def archived_orders(self, first_id: int, last_id: int) -> dict: ...
+
 
 class MemoryWriter:
     """Applies inputs directly to the engine; idempotency keys live as long as the process."""
@@ -101,8 +107,11 @@ class MemoryWriter:
         self._on_commit()
         return Applied(self.seq, events, response)
 
-    def stored_fills(self) -> Iterator:
+    def stored_fills(self, after: int = 0, before: int | None = None, newest=None) -> Iterator:
         return iter(())
+
+    def archived_orders(self, first_id: int, last_id: int) -> dict:
+        return {}  # a memory engine forgets nothing (no retention limit)
 
 
 def load_journal(url: str, engine_factory, wall_clock: bool, config) -> Writer:

@@ -204,27 +204,41 @@ class Store:
                 for t in S.STATE_TABLES
             )
 
-    def fills(self, chunk: int = 20_000) -> Iterator[sa.Row]:
+    def fills(
+        self, after: int = 0, before: int | None = None, chunk: int = 20_000
+    ) -> Iterator[sa.Row]:
         """Stored execution reports that may be fills (``ExecutionReport`` rows whose payload
-        names ``last_qty``, i.e. a non-zero one: the codec leaves defaults out), by seq."""
+        names ``last_qty``, i.e. a non-zero one: the codec leaves defaults out), by seq, with
+        ``after < seq < before`` (``before`` None: no upper bound)."""
         e = S.events
-        after = 0
         while True:
+            q = sa.select(e.c.seq, e.c.payload).where(
+                e.c.seq > after,
+                e.c.type == "ExecutionReport",
+                e.c.payload.contains('"last_qty"'),
+            )
+            if before is not None:
+                q = q.where(e.c.seq < before)
             with self.db.connect() as c:
-                rows = c.execute(
-                    sa.select(e.c.seq, e.c.payload)
-                    .where(
-                        e.c.seq > after,
-                        e.c.type == "ExecutionReport",
-                        e.c.payload.contains('"last_qty"'),
-                    )
-                    .order_by(e.c.seq)
-                    .limit(chunk)
-                ).all()
+                rows = c.execute(q.order_by(e.c.seq).limit(chunk)).all()
             if not rows:
                 return
             yield from rows
             after = rows[-1][0]
+
+    def newest_fills_start(self, n: int) -> int:
+        """The seq just before the ``n`` newest stored fill candidates (0 when there are at
+        most ``n``): ``fills(after=...)`` then reads only those."""
+        e = S.events
+        q = (
+            sa.select(e.c.seq)
+            .where(e.c.type == "ExecutionReport", e.c.payload.contains('"last_qty"'))
+            .order_by(e.c.seq.desc())
+            .offset(n)
+            .limit(1)
+        )
+        with self.db.connect() as c:
+            return c.execute(q).scalar() or 0
 
     def inputs(self, after: int = 0, chunk: int = 20_000) -> Iterator[sa.Row]:
         """Journal rows with ``seq > after`` in order (seq, kind, type, ts_ns, payload,
@@ -261,28 +275,38 @@ class Store:
             return c.execute(sa.select(s).order_by(s.c.input_seq.desc())).all()
 
     def idempotency_keys(
-        self, recent: int | None = None
+        self, recent: int | None = None, kept: int | None = None
     ) -> dict[tuple[str, str], tuple[int, str | None]]:
-        """(scope, key) -> (input_seq, first answer as JSON text) of every stored key; with
-        ``recent``, the answers of only the ``recent`` newest keys (None for the others: read
-        them with ``idempotency_response``)."""
+        """(scope, key) -> (input_seq, first answer as JSON text) of the stored keys: every key,
+        or with ``kept`` the ``kept`` newest; with ``recent``, the answers of only the
+        ``recent`` newest keys (None for the others: read them with ``idempotency_response``)."""
         t = S.idempotency_keys
         with self.db.connect() as c:
-            if recent is None:
+            if recent is None and kept is None:
                 q = sa.select(t.c.scope, t.c.key, t.c.input_seq, t.c.response)
                 return {(r.scope, r.key): (r.input_seq, r.response) for r in c.execute(q)}
+            q = sa.select(t.c.scope, t.c.key, t.c.input_seq)
+            if kept is not None:
+                q = q.order_by(t.c.input_seq.desc()).limit(kept)
             out: dict[tuple[str, str], tuple[int, str | None]] = {
-                (r.scope, r.key): (r.input_seq, None)
-                for r in c.execute(sa.select(t.c.scope, t.c.key, t.c.input_seq))
+                (r.scope, r.key): (r.input_seq, None) for r in c.execute(q)
             }
             newest = (
                 sa.select(t.c.scope, t.c.key, t.c.input_seq, t.c.response)
                 .order_by(t.c.input_seq.desc())
-                .limit(recent)
+                .limit(recent if recent is not None else kept)
             )
             for r in c.execute(newest):
                 out[(r.scope, r.key)] = (r.input_seq, r.response)
             return out
+
+    def idempotency_entry(self, scope: str, key: str) -> tuple[int, str] | None:
+        """(input_seq, first answer as JSON text) of a stored key, or None (primary key read)."""
+        t = S.idempotency_keys
+        q = sa.select(t.c.input_seq, t.c.response).where(t.c.scope == scope, t.c.key == key)
+        with self.db.connect() as c:
+            r = c.execute(q).first()
+        return None if r is None else (r.input_seq, r.response)
 
     def idempotency_response(self, scope: str, key: str) -> str | None:
         """The stored first answer (JSON text) of ``(scope, key)``, or None."""
@@ -309,6 +333,13 @@ class Store:
             q = q.where(o.c.status == status)
         with self.db.connect() as c:
             return [dict(r) for r in c.execute(q.order_by(o.c.order_id).limit(limit)).mappings()]
+
+    def orders_between(self, first_id: int, last_id: int) -> list[dict]:
+        """Rows of the orders with ids in [first_id, last_id], by id (a primary-key range)."""
+        o = S.orders
+        q = sa.select(o).where(o.c.order_id >= first_id, o.c.order_id <= last_id)
+        with self.db.connect() as c:
+            return [dict(r) for r in c.execute(q.order_by(o.c.order_id)).mappings()]
 
     def orders_by_status(self, status: str, limit: int = 1000, after_id: int = 0) -> list[dict]:
         o = S.orders

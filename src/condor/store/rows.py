@@ -14,7 +14,17 @@ import orjson
 
 from condor.domain.accounts.account import Account, Position
 from condor.domain.groups.model import Group
-from condor.domain.orders.order import Order
+from condor.domain.orders.enums import (
+    OrdStatus,
+    OrdType,
+    PositionEffect,
+    Side,
+    TimeInForce,
+    TrailKind,
+    TriggerBasis,
+    TriggerCondition,
+)
+from condor.domain.orders.order import Order, TrailState
 
 
 def _json(d) -> str:
@@ -53,6 +63,8 @@ def order_row(o: Order) -> dict:
         "triggered": o.triggered,
         "groups": list(o.groups) if o.groups else None,
         "cmd_id": o.cmd_id,
+        "price_offset": o.price_offset,
+        "post_only": o.post_only,
     }
     return {
         "order_id": o.order_id,
@@ -74,6 +86,61 @@ def order_row(o: Order) -> dict:
         "ts_updated": o.ts_updated,
         "detail": _json(detail),
     }
+
+
+def _enum(cls, v):
+    return None if v is None else cls(v)
+
+
+def order_from_row(row, instruments) -> Order:
+    """The ``Order`` an ``order_row`` describes (the inverse of ``order_row`` for a finished
+    order: ``order_row(order_from_row(order_row(o), r)) == order_row(o)``), for readers of
+    orders the engine no longer keeps in memory (``engine/retention.py``). ``row``: a mapping
+    with the ``orders`` table's columns; ``instruments``: the registry (``get(symbol)``).
+    Raises KeyError / DomainError for an instrument that is not configured. The order is a
+    detached copy: changing it changes nothing in the engine."""
+    d = orjson.loads(row["detail"])
+    t = d.get("trail")
+    trail = None
+    if t is not None:
+        trail = TrailState(
+            TrailKind(t["kind"]), t["offset"], t["activation"], t["limit_offset"], t["water"]
+        )
+    o = Order(
+        order_id=row["order_id"],
+        account=row["account"],
+        inst=instruments.get(row["symbol"]),
+        side=Side(row["side"]),
+        ord_type=OrdType(row["ord_type"]),
+        qty=row["qty"],
+        tif=TimeInForce(row["tif"]),
+        price=row["price"],
+        stop_price=row["stop_price"],
+        cl_ord_id=row["cl_ord_id"],
+        expire_ns=d.get("expire_ns"),
+        extended=d.get("extended", False),
+        display_qty=d.get("display_qty"),
+        basis=_enum(TriggerBasis, d.get("basis")),
+        strict=d.get("strict", False),
+        condition=_enum(TriggerCondition, d.get("condition")),
+        trail=trail,
+        position_effect=_enum(PositionEffect, d.get("position_effect")),
+        owner=row["owner"],
+        text=d.get("text"),
+        ts=row["ts_created"],
+        cmd_id=d.get("cmd_id", 0),
+        price_offset=d.get("price_offset"),
+        post_only=d.get("post_only", False),
+    )
+    o.status = OrdStatus(row["status"])
+    o.cum_qty, o.cum_cost = row["cum_qty"], row["cum_cost"]
+    o.visible = d.get("visible", 0)
+    o.hold_cash, o.hold_pos = d.get("hold_cash", 0), d.get("hold_pos", 0)
+    o.priority = 1 if d.get("queued") else 0
+    o.triggered = d.get("triggered", False)
+    o.groups = list(d["groups"]) if d.get("groups") else None
+    o.ts_updated = row["ts_updated"]
+    return o
 
 
 def group_row(g: Group) -> dict:

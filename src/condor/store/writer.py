@@ -23,9 +23,11 @@ from collections.abc import Callable, Iterator
 
 from sqlalchemy.engine import make_url
 
+from condor.domain.errors import DomainError
 from condor.domain.orders.commands import AdvanceClock
 from condor.domain.orders.events import ExecutionReport
-from condor.store import codec
+from condor.domain.orders.order import Order
+from condor.store import codec, rows
 from condor.store.committer import GroupCommitter
 from condor.store.errors import StoreError
 from condor.store.journal import Store
@@ -117,13 +119,30 @@ class JournalWriter:
         stored (it is then not accepted)."""
         return await self.committer.submit(inp, key, respond)
 
-    def stored_fills(self) -> Iterator[ExecutionReport]:
-        """Every stored fill (an execution report with a non-zero ``last_qty``), by seq, with
-        its cause left out."""
-        for row in self.store.fills():
+    def stored_fills(
+        self, after: int = 0, before: int | None = None, newest: int | None = None
+    ) -> Iterator[ExecutionReport]:
+        """Stored fills (execution reports with a non-zero ``last_qty``) with
+        ``after < seq < before``, by seq, their causes left out; with ``newest``, only about
+        the ``newest`` latest ones (the executions log a restarted server keeps in memory)."""
+        if newest is not None:
+            after = max(after, self.store.newest_fills_start(newest))
+        for row in self.store.fills(after, before):
             ev = codec.decode(row.payload)
             if type(ev) is ExecutionReport and ev.last_qty:
                 yield ev
+
+    def archived_orders(self, first_id: int, last_id: int) -> dict[int, Order]:
+        """Orders with ids in [first_id, last_id] as the read model last stored them
+        (detached copies; for orders the engine no longer keeps, ``engine/retention.py``)."""
+        reg = self.engine.instruments
+        out: dict[int, Order] = {}
+        for row in self.store.orders_between(first_id, last_id):
+            try:
+                out[row["order_id"]] = rows.order_from_row(row, reg)
+            except (KeyError, ValueError, DomainError):  # an instrument no longer configured
+                continue
+        return out
 
 
 def open_journal(

@@ -41,11 +41,23 @@ from condor.domain.orders.order import Order
 router = APIRouter(prefix="/api/v1/orders", tags=["orders"])
 
 
-def visible_order(e, p: Principal, order_id: int, field: str = "order_id") -> Order:
-    """The order if the caller may see it; 404 otherwise."""
-    o = e.orders.get(order_id)
+def visible_order(rt, p: Principal, order_id: int, field: str = "order_id") -> Order:
+    """The order if the caller may see it (also a finished one the engine no longer keeps,
+    from the read model: ``Runtime.order``); 404 otherwise. Call under ``rt.read()``."""
+    o = rt.order(order_id)
     if o is None or not p.may_see(o.account):
         raise ApiError(404, f"unknown order {order_id}", RejectReason.UNKNOWN_ORDER, field)
+    return o
+
+
+def workable_order(rt, p: Principal, order_id: int) -> Order:
+    """``visible_order`` for a command on it: an order the engine forgot has ended, so 409
+    (ORDER_TERMINAL) as for an ended order it keeps, not the engine's 404."""
+    o = visible_order(rt, p, order_id)
+    if o.order_id not in rt.engine.orders:
+        raise ApiError(
+            409, f"order {order_id} is {o.status.value}", RejectReason.ORDER_TERMINAL, "order_id"
+        )
     return o
 
 
@@ -109,11 +121,9 @@ async def list_orders(
     statuses = frozenset(status) if status else None
     items: list[S.OrderOut] = []
     nxt = None
-    with rt.read() as e:
-        orders = e.orders
-        for oid in range(parse_cursor(cursor) + 1, e.order_seq + 1):
-            o = orders.get(oid)
-            if o is None or not p.may_see(o.account):
+    with rt.read():
+        for o in rt.orders_from(parse_cursor(cursor) + 1):
+            if not p.may_see(o.account):
                 continue
             if (account is not None and o.account != account) or (
                 symbol is not None and o.inst.symbol != symbol
@@ -170,7 +180,7 @@ async def get_by_cl_ord_id(
             o = e.order_by_cl_ord_id(account, cl_ord_id)
             if o is not None:
                 return order_out(o)
-        for oid in range(e.order_seq, 0, -1):
+        for oid in range(e.order_seq, 0, -1):  # the engine's orders (finished ones it kept)
             o = e.orders.get(oid)
             if (
                 o is not None
@@ -184,16 +194,16 @@ async def get_by_cl_ord_id(
 
 @router.get("/{order_id}", response_model=S.OrderOut)
 async def get_order(order_id: int, rt: RuntimeDep, p: UserDep) -> S.OrderOut:
-    with rt.read() as e:
-        return order_out(visible_order(e, p, order_id))
+    with rt.read():
+        return order_out(visible_order(rt, p, order_id))
 
 
 @router.delete("/{order_id}", response_model=S.OrderOut)
 async def cancel_order(order_id: int, rt: RuntimeDep, p: UserDep) -> S.OrderOut:
     """Cancel a live order; 409 when it has already ended."""
     p.require_trade()
-    with rt.read() as e:
-        o = visible_order(e, p, order_id)
+    with rt.read():
+        o = workable_order(rt, p, order_id)
     return await rt.execute(C.CancelOrder(o.order_id, o.account), lambda e, _: order_out(o))
 
 
@@ -202,8 +212,8 @@ async def modify_order(order_id: int, body: S.ModifyIn, rt: RuntimeDep, p: UserD
     """Amend in place (same id): a quantity decrease keeps time priority, a price change or an
     increase loses it."""
     p.require_trade()
-    with rt.read() as e:
-        o = visible_order(e, p, order_id)
+    with rt.read():
+        o = workable_order(rt, p, order_id)
         cmd = _convert(to_modify, o, body)
     return await rt.execute(cmd, lambda e, _: order_out(o))
 
@@ -213,8 +223,8 @@ async def replace_order(order_id: int, body: S.ReplaceIn, rt: RuntimeDep, p: Use
     """Cancel/replace: the order becomes Replaced and a new order (new id) takes its place;
     answers the new order."""
     p.require_trade()
-    with rt.read() as e:
-        o = visible_order(e, p, order_id)
+    with rt.read():
+        o = workable_order(rt, p, order_id)
         cmd = _convert(to_replace, o, body)
 
     def answer(e, events: list) -> S.OrderOut:
@@ -233,5 +243,10 @@ async def explain_order(order_id: int, rt: RuntimeDep, p: UserDep) -> S.ExplainO
     """Why the order is in its state: the causal chain of its latest decisive event, newest
     first, back to the user command, market-data event or timer that started it."""
     with rt.read() as e:
-        o = visible_order(e, p, order_id)
+        o = visible_order(rt, p, order_id)
+        if order_id not in e.orders:
+            raise ApiError(
+                404, f"order {order_id} ended long ago: its causal chain is no longer kept",
+                RejectReason.UNKNOWN_ORDER, "order_id",
+            )  # fmt: skip
         return explain_out(o, e.explain(order_id))

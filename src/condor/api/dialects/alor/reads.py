@@ -95,7 +95,7 @@ async def get_order(
     rt = request.app.state.runtime
     with rt.read() as e:
         check_read(e, p, portfolio)
-        o = e.orders.get(int(order_id)) if order_id.isdigit() else None
+        o = rt.order(int(order_id)) if order_id.isdigit() else None
         if (
             o is None
             or o.account != portfolio

@@ -34,10 +34,14 @@ def _new_order_id(e, events: list) -> int:
     return next(ev.order_id for ev in events if type(ev) is ExecutionReport)
 
 
-def visible_order(e, s: Session, order_id: int | None) -> Order:
-    """The order if the caller may see it; 104 "Order Not Found" otherwise (ids leak nothing)."""
+def visible_order(e, s: Session, order_id: int | None, rt=None) -> Order:
+    """The order if the caller may see it; 104 "Order Not Found" otherwise (ids leak nothing).
+    With the runtime ``rt``, also a finished order the engine no longer keeps (read model)."""
     p = s.require()
-    o = e.orders.get(order_id) if order_id is not None else None
+    if order_id is None:
+        o = None
+    else:
+        o = rt.order(order_id) if rt is not None else e.orders.get(order_id)
     if o is None or not p.may_see(o.account):
         raise ApError(X.NOT_FOUND, f"Order Not Found: {order_id}", "OrderId")
     return o

@@ -147,7 +147,7 @@ async def get_order_status(rt, s: Session, payload: Any) -> dict:
     q = W.parse(W.OrderStatusIn, payload)
     M.check_oms(q.OMSId)
     with rt.read() as e:
-        o = visible_order(e, s, q.OrderId)
+        o = visible_order(e, s, q.OrderId, rt)
         if q.AccountId is not None and M.ap_account(o.account) != q.AccountId:
             raise ApError(X.NOT_FOUND, f"Order Not Found: {q.OrderId}", "OrderId")
         return O.order_out(o, e, rt.auth.users)
@@ -158,4 +158,4 @@ async def get_order_history_by_order_id(rt, s: Session, payload: Any) -> list:
     q = W.parse(W.OrderStatusIn, payload)
     M.check_oms(q.OMSId)
     with rt.read() as e:
-        return [O.order_out(visible_order(e, s, q.OrderId), e, rt.auth.users)]
+        return [O.order_out(visible_order(e, s, q.OrderId, rt), e, rt.auth.users)]

@@ -170,8 +170,8 @@ def _open_order(rt, p, order_id: str):
         oid = int(str(order_id).strip())
     except ValueError:
         raise bad(E.INVALID_ORDER_ID) from None
-    with rt.read() as e:
-        o = e.orders.get(oid)
+    with rt.read():
+        o = rt.order(oid)
         if o is None or not p.may_see(o.account):
             raise bad(E.INVALID_ORDER_ID)
         if o.status.is_terminal:

@@ -1,0 +1,76 @@
+"""A journaled server whose engine forgets finished orders and old fills (``journal.
+retain_terminal`` / ``journal.fills_kept``) still answers every read as if it kept them: an
+order it forgot is read back from the read model (get, list, AlphaPoint / Alor / TradeStation
+by id), a command on it is refused as ended (409), the executions log pages back into the
+journal, all across a restart, and the database checks consistent. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from condor.api.settings import JournalConfig
+from condor.store.check import check
+
+from server_fixtures import (
+    api_settings,
+    engine_factory_for,
+    journal_url,
+    limit_order,
+    quote,
+    running,
+)
+
+
+def _settings(url: str):
+    journal = JournalConfig(retain_terminal=2, fills_kept=2, snapshot_every=7)
+    return api_settings(database_url=url, journal=journal)
+
+
+def _all(c, path: str) -> list[dict]:
+    out, cursor = [], None
+    while True:
+        page = c.get(path, params={"limit": 2, **({"cursor": cursor} if cursor else {})}).json()
+        out += page["items"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return out
+
+
+def test_forgotten_orders_and_fills_read_back_from_the_database(journal_url):
+    with running(_settings(journal_url)) as server, server.client("alice") as c:
+        # Arrange: six orders canceled, six sells filled by one quote
+        canceled = []
+        for _ in range(6):
+            oid = c.post("/api/v1/orders", json=limit_order("ALICE-1", price="90.00")).json()[
+                "order_id"
+            ]
+            canceled.append(c.delete(f"/api/v1/orders/{oid}").json())
+        for _ in range(6):
+            r = c.post("/api/v1/orders", json=limit_order("ALICE-1", side="Sell", qty="1",
+                                                          price="100.00"))  # fmt: skip
+            assert r.status_code == 201, r.text
+        quote(c, "IBM", "100.50", "100.60")
+        c.post("/api/v1/orders", json=limit_order("ALICE-1", price="90.00"))  # one more input
+        e = server.runtime.engine
+        assert e.forgotten_orders >= 8 and canceled[0]["order_id"] not in e.orders
+        orders_before = _all(c, "/api/v1/orders")
+        fills_before = _all(c, "/api/v1/executions")
+        assert len(server.runtime.fills) <= 4 and len(fills_before) == 6
+
+        # Act / Assert: a forgotten order reads back as it ended
+        first = canceled[0]["order_id"]
+        got = c.get(f"/api/v1/orders/{first}").json()
+        assert got == canceled[0] and got["status"] == "Canceled"
+        assert [o["order_id"] for o in orders_before] == list(range(1, 14))
+        r = c.delete(f"/api/v1/orders/{first}")
+        assert r.status_code == 409 and r.json()["reason"] == "order.terminal", r.text
+        r = c.get(f"/api/v1/orders/{first}/explain")
+        assert r.status_code == 404, r.text
+
+    with running(_settings(journal_url)) as server, server.client("alice") as c:
+        assert _all(c, "/api/v1/orders") == orders_before
+        assert _all(c, "/api/v1/executions") == fills_before
+        assert c.get(f"/api/v1/orders/{first}").json() == canceled[0]
+
+    store, build = engine_factory_for(journal_url, journal=_settings(journal_url).journal)
+    with store:
+        rep = check(store, build)
+    assert rep.ok, str(rep)
