@@ -68,8 +68,9 @@ def run(settings: Settings) -> None:
 
 
 def _tune_gc() -> None:
-    """The engine keeps every order it has seen, so a full collection walks all of them and
-    stalls the single writer for tens of ms. Move what start-up built (the recovered engine)
+    """The engine keeps tens of thousands of orders (the open ones and the newest finished
+    ones, ``engine/retention.py``), so a full collection walks all of them and stalls the
+    single writer for tens of ms. Move what start-up built (the recovered engine)
     out of the collector's sight, and collect the young generation less often; reference
     counting still frees everything without cycles at once."""
     gc.collect()

@@ -28,6 +28,7 @@ import condor.domain
 import condor.engine
 from condor.domain.book.book import Level
 from condor.domain.instruments import Instrument
+from condor.store.heap import release_free_heap
 
 LAYOUT = 2
 _EXCLUDE = frozenset({"instruments", "schedules", "listeners", "clock", "_out"})
@@ -141,3 +142,4 @@ class Snapshotter:
         self.store.write_snapshot(input_seq, e.seq, snapshot_format(), e.clock.now_ns(),
                                   dump_engine(e))  # fmt: skip
         self.last_seq = input_seq
+        release_free_heap()  # the buffers of tens of MB just freed (store/heap.py)

@@ -30,6 +30,7 @@ from condor.domain.orders.order import Order
 from condor.store import codec, rows
 from condor.store.committer import GroupCommitter
 from condor.store.errors import StoreError
+from condor.store.heap import limit_heap_growth
 from condor.store.journal import Store
 from condor.store.recorder import Applied, Recorder, default_response
 from condor.store.recovery import RecoveryInfo, open_recorder
@@ -67,6 +68,8 @@ class JournalWriter:
             store, self.engine, snapshot_every, snap.input_seq if snap is not None else 0
         )
         self.committer = GroupCommitter(recorder, store, max_batch, max_wait_ms, self.snapshotter)
+        if snapshot_every > 0:
+            limit_heap_growth()  # snapshots must not ratchet the resident set (store/heap.py)
 
     @property
     def time_source(self) -> Callable[[], int] | None:
