@@ -103,7 +103,8 @@ class SimulatorConfig(BaseModel):
 class JournalConfig(BaseModel):
     """The journal (when ``database_url`` names a database): ``max_batch`` inputs per group
     commit, ``max_wait_ms`` extra wait for company before a commit (0: commit as soon as the
-    queue is empty), ``snapshot_every`` inputs between engine snapshots (0: never),
+    queue is empty), ``snapshot_every`` inputs between engine snapshots (0: never; written by a
+    forked child process when ``snapshot_fork``, so the writer never stalls for them),
     ``retain_terminal`` finished orders and closed groups the engine keeps in memory besides
     the open ones (older ones are read from the database: ``engine/retention.py``), and
     ``fills_kept`` newest fills of the executions log kept in memory (older pages are read
@@ -112,6 +113,7 @@ class JournalConfig(BaseModel):
     max_batch: int = 512
     max_wait_ms: float = 0.0
     snapshot_every: int = 100_000
+    snapshot_fork: bool = True
     retain_terminal: int = Field(50_000, ge=0)
     fills_kept: int = Field(50_000, ge=1)
 

@@ -17,8 +17,12 @@ accounts, timers, explain history and every sequence counter are pickled by valu
 
 from __future__ import annotations
 
+import contextlib
 import copyreg
+import gc
 import hashlib
+import logging
+import os
 import pickle
 from contextvars import ContextVar
 from functools import cache
@@ -29,6 +33,8 @@ import condor.engine
 from condor.domain.book.book import Level
 from condor.domain.instruments import Instrument
 from condor.store.heap import release_free_heap
+
+log = logging.getLogger("condor.store")
 
 LAYOUT = 2
 _EXCLUDE = frozenset({"instruments", "schedules", "listeners", "clock", "_out"})
@@ -123,23 +129,86 @@ def load_engine(engine, data: bytes) -> None:
 
 class Snapshotter:
     """Writes a snapshot of ``engine`` to ``store`` every ``every`` inputs (call ``maybe``
-    after each committed batch, while no input is in flight)."""
+    after each committed batch, while no input is in flight).
 
-    def __init__(self, store, engine, every: int = 100_000, last_seq: int = 0) -> None:
+    ``fork=True`` (a server on POSIX): ``maybe`` forks, and the child process pickles its
+    copy-on-write image of the engine, writes it through connections of its own and exits,
+    while the server goes on at once (Redis' BGSAVE): the single writer never stalls for the
+    pickling (hundreds of ms for tens of MB) and the server's memory never holds the pickle.
+    At most one child runs; a due snapshot waits while one does. A child that fails leaves no
+    snapshot (recovery replays more of the journal; nothing is lost) and is retried at the
+    next commit. ``take`` always runs in this process (shutdown, tools, tests)."""
+
+    def __init__(
+        self, store, engine, every: int = 100_000, last_seq: int = 0, fork: bool = False
+    ) -> None:
         self.store = store
         self.engine = engine
         self.every = every
         self.last_seq = last_seq
+        self.fork = fork and hasattr(os, "fork")
+        self._child: tuple[int, int] | None = None  # (pid, last_seq before it)
+        self.failures = 0
 
     def maybe(self, input_seq: int) -> bool:
+        if self._child is not None:
+            self._reap(block=False)
         if self.every <= 0 or input_seq - self.last_seq < self.every:
             return False
-        self.take(input_seq)
+        if not self.fork:
+            self.take(input_seq)
+            return True
+        if self._child is not None:
+            return False  # the previous child is still writing
+        self._fork_take(input_seq)
         return True
 
     def take(self, input_seq: int) -> None:
+        self.wait()
         e = self.engine
         self.store.write_snapshot(input_seq, e.seq, snapshot_format(), e.clock.now_ns(),
                                   dump_engine(e))  # fmt: skip
         self.last_seq = input_seq
         release_free_heap()  # the buffers of tens of MB just freed (store/heap.py)
+
+    def wait(self) -> None:
+        """Wait for a running child (before shutdown or an in-process snapshot)."""
+        if self._child is not None:
+            self._reap(block=True)
+
+    def _fork_take(self, input_seq: int) -> None:
+        e = self.engine
+        event_seq, now, fmt = e.seq, e.clock.now_ns(), snapshot_format()
+        url = self.store.url
+        pid = os.fork()
+        if pid == 0:  # the child: never returns, never touches the parent's connections
+            code = 1
+            try:
+                gc.disable()  # no finalizer may run on an inherited connection
+                data = dump_engine(e)
+                from condor.store.journal import Store, create_db
+
+                Store(url, create_db(url)).write_snapshot(input_seq, event_seq, fmt, now, data)
+                code = 0
+            except BaseException as err:  # reported through the exit status
+                with contextlib.suppress(BaseException):
+                    os.write(2, f"condor: snapshot child failed: {err!r}\n".encode())
+            finally:
+                os._exit(code)
+        self._child = (pid, self.last_seq)
+        self.last_seq = input_seq
+
+    def _reap(self, block: bool) -> None:
+        pid, before = self._child
+        try:
+            done, status = os.waitpid(pid, 0 if block else os.WNOHANG)
+        except ChildProcessError:  # reaped elsewhere: its outcome is unknown, assume failed
+            done, status = pid, 1
+        if done == 0:
+            return
+        self._child = None
+        code = os.waitstatus_to_exitcode(status)
+        if code != 0:
+            self.failures += 1
+            self.last_seq = before  # due again: retried at the next commit
+            log.warning("snapshot child %d failed (exit %d); retrying later", pid, code)

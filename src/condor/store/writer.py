@@ -57,6 +57,7 @@ class JournalWriter:
         max_batch: int = 512,
         max_wait_ms: float = 0.0,
         snapshot_every: int = 100_000,
+        snapshot_fork: bool = False,
     ) -> None:
         self.store = store
         self.recorder = recorder
@@ -65,7 +66,11 @@ class JournalWriter:
         self.stream_base = store.last_stream_seq()
         snap = store.latest_snapshot()
         self.snapshotter = Snapshotter(
-            store, self.engine, snapshot_every, snap.input_seq if snap is not None else 0
+            store,
+            self.engine,
+            snapshot_every,
+            snap.input_seq if snap is not None else 0,
+            fork=snapshot_fork,
         )
         self.committer = GroupCommitter(recorder, store, max_batch, max_wait_ms, self.snapshotter)
         if snapshot_every > 0:
@@ -115,6 +120,7 @@ class JournalWriter:
                 except StoreError as e:  # the journal is complete; recovery replays it all
                     log.warning("no snapshot at shutdown: %s", e)
         finally:
+            self.snapshotter.wait()
             self.store.close()
 
     async def submit(self, inp, key=None, respond=default_response) -> Applied:
@@ -155,6 +161,7 @@ def open_journal(
     max_batch: int = 512,
     max_wait_ms: float = 0.0,
     snapshot_every: int = 100_000,
+    snapshot_fork: bool = False,
 ) -> JournalWriter:
     """Open (create on first start) the database at ``url``, recover the engine from its
     newest snapshot and the journal tail, and return the writer that continues the journal.
@@ -164,7 +171,9 @@ def open_journal(
     ``time.time_ns()`` before each input (the time is journaled with it, so a replay sees the
     same ``now``); on first start input 1 is ``AdvanceClock(t0)`` at the engine's start time
     ``t0``, so that the factory can read ``t0`` back (``Store.first_input_ts``) after a
-    restart. Raises StoreError (RecoveryError included) with a message naming the cause."""
+    restart. ``snapshot_fork``: periodic snapshots are written by a forked child
+    (``Snapshotter``). Raises StoreError (RecoveryError included) with a message naming the
+    cause."""
     store = Store.open(url)
     try:
         rec, info = open_recorder(store, engine_factory(store))
@@ -173,7 +182,7 @@ def open_journal(
                 rec.apply(AdvanceClock(rec.engine.clock.now_ns()))
                 store.append(rec.flush())
             rec.time_source = time.time_ns
-        w = JournalWriter(store, rec, info, max_batch, max_wait_ms, snapshot_every)
+        w = JournalWriter(store, rec, info, max_batch, max_wait_ms, snapshot_every, snapshot_fork)
         log.info(
             "journal %s: %d inputs (snapshot at %d, %d replayed)",
             w.database, w.last_input_seq, info.snapshot_seq, info.replayed,
