@@ -244,11 +244,14 @@ def order_out(o: Order) -> S.OrderOut:
     )
 
 
-def group_out(g: Group, engine, with_orders: bool = True) -> S.GroupOut:
+def group_out(g: Group, engine, with_orders: bool = True, orders_by_id=None) -> S.GroupOut:
+    """``g`` as the API shows it; member orders from ``orders_by_id`` (default: the engine's
+    orders; a forgotten group comes with detached copies, see ``Runtime.group``)."""
+    by_id = engine.orders if orders_by_id is None else orders_by_id
     members = []
     orders = []
     for m in g.members:
-        o = engine.orders.get(m.order_id)
+        o = by_id.get(m.order_id)
         inst = o.inst if o is not None else None
         members.append(
             S.MemberOut(

@@ -24,7 +24,7 @@ import asyncio
 import logging
 import threading
 from bisect import bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
@@ -257,6 +257,14 @@ class Runtime:
         if o is None and 0 < order_id <= self.engine.order_seq:
             o = self.writer.archived_orders(order_id, order_id).get(order_id)
         return o
+
+    def group(self, group_id: str) -> tuple[Any, Mapping[int, Order]] | None:
+        """(group, its orders by id): the engine's, or for a closed group it no longer keeps
+        the read model's detached copies; None if there is no such group."""
+        g = self.engine.groups.get(group_id)
+        if g is not None:
+            return g, self.engine.orders
+        return self.writer.archived_group(group_id)
 
     def orders_from(self, first_id: int, chunk: int = 512) -> Iterator[Order]:
         """Every order with id >= ``first_id``, by id: the engine's, and the read model's for

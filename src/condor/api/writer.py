@@ -65,6 +65,8 @@ class Writer(Protocol):
 
     def archived_orders(self, first_id: int, last_id: int) -> dict: ...
 
+    def archived_group(self, group_id: str) -> tuple[Any, dict] | None: ...
+
 
 class MemoryWriter:
     """Applies inputs directly to the engine; idempotency keys live as long as the process."""
@@ -112,6 +114,9 @@ class MemoryWriter:
 
     def archived_orders(self, first_id: int, last_id: int) -> dict:
         return {}  # a memory engine forgets nothing (no retention limit)
+
+    def archived_group(self, group_id: str) -> None:
+        return None
 
 
 def load_journal(url: str, engine_factory, wall_clock: bool, config) -> Writer:

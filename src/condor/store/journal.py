@@ -341,6 +341,20 @@ class Store:
         with self.db.connect() as c:
             return [dict(r) for r in c.execute(q.order_by(o.c.order_id)).mappings()]
 
+    def orders_by_ids(self, ids) -> list[dict]:
+        """Rows of the orders with these ids (any order)."""
+        o = S.orders
+        with self.db.connect() as c:
+            return [dict(r) for r in c.execute(sa.select(o).where(o.c.order_id.in_(list(ids))))
+                    .mappings()]  # fmt: skip
+
+    def group_by_id(self, group_id: str) -> dict | None:
+        """The row of one group, or None."""
+        g = S.groups
+        with self.db.connect() as c:
+            r = c.execute(sa.select(g).where(g.c.group_id == group_id)).mappings().first()
+        return None if r is None else dict(r)
+
     def orders_by_status(self, status: str, limit: int = 1000, after_id: int = 0) -> list[dict]:
         o = S.orders
         q = sa.select(o).where(o.c.status == status, o.c.order_id > after_id)

@@ -13,7 +13,8 @@ import json
 import orjson
 
 from condor.domain.accounts.account import Account, Position
-from condor.domain.groups.model import Group
+from condor.domain.groups.model import Group, GroupStatus, Member, Rule, RuleAction, RuleEvent
+from condor.domain.groups.templates import GroupKind
 from condor.domain.orders.enums import (
     OrdStatus,
     OrdType,
@@ -141,6 +142,44 @@ def order_from_row(row, instruments) -> Order:
     o.groups = list(d["groups"]) if d.get("groups") else None
     o.ts_updated = row["ts_updated"]
     return o
+
+
+def group_from_row(row) -> Group:
+    """The ``Group`` a ``group_row`` describes (its inverse: ``group_row(group_from_row(r)) ==
+    r``), for readers of groups the engine no longer keeps (``engine/retention.py``); a
+    detached copy. Raises ValueError / KeyError for a row this code cannot read."""
+    d = orjson.loads(row["detail"])
+    members = []
+    for m in d["members"]:
+        x = Member(m["order_id"], m["role"], m["base_qty"])
+        x.released, x.was_released, x.active = m["released"], m["was_released"], m["active"]
+        members.append(x)
+    rules = tuple(_rule(r) for r in d["rules"])
+    g = Group(row["group_id"], _kind(row["kind"]), members, rules, row["owner"],
+              row["created_ns"], row["account"])  # fmt: skip
+    g.status = GroupStatus(row["status"])
+    g.closed_ns, g.version = row["closed_ns"], row["version"]
+    return g
+
+
+def _rule(r: dict) -> Rule:
+    return Rule(
+        RuleEvent(r["on"]),
+        RuleAction(r["action"]),
+        None if r["sources"] is None else tuple(r["sources"]),
+        None if r["targets"] is None else tuple(r["targets"]),
+        r["name"],
+        r["closes"],
+        r["when_filled"],
+        r["requires_release"],
+    )
+
+
+def _kind(text: str):
+    try:
+        return GroupKind(text)
+    except ValueError:
+        return text
 
 
 def group_row(g: Group) -> dict:

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 from sqlalchemy.engine import make_url
 
 from condor.domain.errors import DomainError
+from condor.domain.groups.model import Group
 from condor.domain.orders.commands import AdvanceClock
 from condor.domain.orders.events import ExecutionReport
 from condor.domain.orders.order import Order
@@ -140,6 +141,25 @@ class JournalWriter:
             ev = codec.decode(row.payload)
             if type(ev) is ExecutionReport and ev.last_qty:
                 yield ev
+
+    def archived_group(self, group_id: str) -> tuple[Group, dict[int, Order]] | None:
+        """A group as the read model last stored it, with its member orders (detached
+        copies), or None (for groups the engine no longer keeps, ``engine/retention.py``)."""
+        row = self.store.group_by_id(group_id)
+        if row is None:
+            return None
+        try:
+            g = rows.group_from_row(row)
+        except (KeyError, ValueError):
+            return None
+        reg = self.engine.instruments
+        orders: dict[int, Order] = {}
+        for r in self.store.orders_by_ids([m.order_id for m in g.members]):
+            try:
+                orders[r["order_id"]] = rows.order_from_row(r, reg)
+            except (KeyError, ValueError, DomainError):
+                continue
+        return g, orders
 
     def archived_orders(self, first_id: int, last_id: int) -> dict[int, Order]:
         """Orders with ids in [first_id, last_id] as the read model last stored them

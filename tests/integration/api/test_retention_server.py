@@ -74,3 +74,42 @@ def test_forgotten_orders_and_fills_read_back_from_the_database(journal_url):
     with store:
         rep = check(store, build)
     assert rep.ok, str(rep)
+
+
+def _oco(c) -> dict:
+    ids = [
+        c.post("/api/v1/orders", json=limit_order("ALICE-1", price="90.00")).json()["order_id"]
+        for _ in range(2)
+    ]
+    r = c.post("/api/v1/groups", json={"kind": "OCO", "members": [{"order_id": i} for i in ids]})
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def test_forgotten_groups_read_back_and_group_pages_stay_stable(journal_url):
+    with running(_settings(journal_url)) as server, server.client("alice") as c:
+        # Arrange: three OCO groups; the first closes when both its orders are canceled
+        first, second, third = _oco(c), _oco(c), _oco(c)
+        for m in first["members"]:
+            c.delete(f"/api/v1/orders/{m['order_id']}")
+        closed = c.get(f"/api/v1/groups/{first['group_id']}").json()
+        assert closed["status"] == "Canceled"
+        page1 = c.get("/api/v1/groups", params={"limit": 1}).json()
+        assert [g["group_id"] for g in page1["items"]] == [first["group_id"]]
+        # Act: enough finished orders that the engine forgets the closed group
+        for _ in range(3):
+            oid = c.post("/api/v1/orders", json=limit_order("ALICE-1", price="90.00")).json()[
+                "order_id"
+            ]
+            c.delete(f"/api/v1/orders/{oid}")
+        c.post("/api/v1/orders", json=limit_order("ALICE-1", price="90.00"))
+        assert first["group_id"] not in server.runtime.engine.groups.groups
+        # Assert: read back as it closed; commands on it are refused as for a closed group
+        assert c.get(f"/api/v1/groups/{first['group_id']}").json() == closed
+        r = c.delete(f"/api/v1/groups/{first['group_id']}")
+        assert r.status_code == 409 and r.json()["reason"] == "group.not_active", r.text
+        # the next page continues after the first item although it was forgotten meanwhile
+        page2 = c.get("/api/v1/groups", params={"limit": 1, "cursor": page1["next_cursor"]})
+        assert [g["group_id"] for g in page2.json()["items"]] == [second["group_id"]]
+        rest = c.get("/api/v1/groups", params={"cursor": page2.json()["next_cursor"]}).json()
+        assert [g["group_id"] for g in rest["items"]] == [third["group_id"]]

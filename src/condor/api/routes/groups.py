@@ -23,17 +23,33 @@ from condor.domain.orders.group_events import GroupUpdated
 router = APIRouter(prefix="/api/v1/groups", tags=["groups"])
 
 
-def group_visible(e, p: Principal, g: Group) -> bool:
+def group_visible(e, p: Principal, g: Group, orders=None) -> bool:
+    """Operators and the owner see a group; others when they may see every member's account
+    (``orders``: the member orders by id, default the engine's)."""
     if p.is_operator or (g.owner is not None and g.owner == p.username):
         return True
-    accounts = {e.orders[m.order_id].account for m in g.members if m.order_id in e.orders}
+    by_id = e.orders if orders is None else orders
+    accounts = {by_id[m.order_id].account for m in g.members if m.order_id in by_id}
     return bool(accounts) and all(p.may_see(a) for a in accounts)
 
 
-def _group(e, p: Principal, group_id: str) -> Group:
-    g = e.groups.get(group_id)
-    if g is None or not group_visible(e, p, g):
+def _found(rt, p: Principal, group_id: str) -> tuple[Group, dict]:
+    """(group, member orders by id) if the caller may see it, also a closed group the engine
+    forgot (read model, ``Runtime.group``); 404 otherwise. Call under ``rt.read()``."""
+    hit = rt.group(group_id)
+    if hit is None or not group_visible(rt.engine, p, *hit):
         raise ApiError(404, f"unknown group {group_id}", RejectReason.UNKNOWN_GROUP, "group_id")
+    return hit
+
+
+def _group(rt, p: Principal, group_id: str) -> Group:
+    """The visible group a command targets; a forgotten one has closed: 409 as for any group
+    that is no longer Active."""
+    g, _ = _found(rt, p, group_id)
+    if group_id not in rt.engine.groups.groups:
+        raise ApiError(
+            409, f"group {group_id} is {g.status.value}", RejectReason.GROUP_NOT_ACTIVE, "group_id"
+        )
     return g
 
 
@@ -85,16 +101,17 @@ async def list_groups(
     cursor: str | None = None,
     limit: Limit = 100,
 ) -> S.Page[S.GroupOut]:
-    """Groups the caller may see, oldest first; ``cursor`` is an opaque position."""
+    """Groups the caller may see, oldest first; ``cursor`` is an opaque position (a creation
+    number: it stays valid while the engine forgets old closed groups). Lists the groups the
+    engine keeps: every Active one and the newest closed ones (``journal.retain_terminal``);
+    ``GET /groups/{id}`` reads an older one from the database."""
     if account is not None:
         p.require_account(account)
-    start = parse_cursor(cursor)
     items: list[S.GroupOut] = []
     nxt = None
+    last = 0
     with rt.read() as e:
-        groups = list(e.groups)
-        for i in range(start, len(groups)):
-            g = groups[i]
+        for i, g in e.groups.after(parse_cursor(cursor)):
             if not group_visible(e, p, g):
                 continue
             if (status is not None and g.status is not status) or (
@@ -102,16 +119,18 @@ async def list_groups(
             ):
                 continue
             if len(items) == limit:
-                nxt = str(i)
+                nxt = str(last)
                 break
             items.append(group_out(g, e, with_orders=False))
+            last = i
     return S.Page[S.GroupOut](items=items, next_cursor=nxt)
 
 
 @router.get("/{group_id}", response_model=S.GroupOut)
 async def get_group(group_id: str, rt: RuntimeDep, p: UserDep) -> S.GroupOut:
     with rt.read() as e:
-        return group_out(_group(e, p, group_id), e)
+        g, orders = _found(rt, p, group_id)
+        return group_out(g, e, orders_by_id=orders)
 
 
 @router.put("/{group_id}", response_model=S.GroupOut)
@@ -119,7 +138,7 @@ async def edit_group(group_id: str, body: S.GroupEditIn, rt: RuntimeDep, p: User
     """Replace the members (existing orders only), kind and/or rules of an Active group."""
     p.require_trade()
     with rt.read() as e:
-        g = _group(e, p, group_id)
+        g = _group(rt, p, group_id)
         if body.members is not None:
             _check_members(e, p, body.members)
             if any(m.order is not None for m in body.members):
@@ -143,6 +162,6 @@ async def edit_group(group_id: str, body: S.GroupEditIn, rt: RuntimeDep, p: User
 async def delete_group(group_id: str, rt: RuntimeDep, p: UserDep) -> S.GroupOut:
     """Delete an Active group: its members are unlinked; no order changes (spec section 2)."""
     p.require_trade()
-    with rt.read() as e:
-        g = _group(e, p, group_id)
+    with rt.read():
+        g = _group(rt, p, group_id)
     return await rt.execute(DeleteGroup(g.group_id, owner=p.owner), lambda e, _: group_out(g, e))

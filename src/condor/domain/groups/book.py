@@ -16,15 +16,29 @@ class GroupBook:
     def __init__(self) -> None:
         self.groups: dict[str, Group] = {}
         self.by_owner: dict[str | None, dict[str, None]] = {}  # ordered: creation order
+        self.serials: dict[str, int] = {}  # group id -> creation number (stable list cursor)
+        self.last_serial = 0
 
     def add(self, g: Group) -> None:
         self.groups[g.group_id] = g
         self.by_owner.setdefault(g.owner, {})[g.group_id] = None
+        self.last_serial += 1
+        self.serials[g.group_id] = self.last_serial
+
+    def after(self, serial: int):
+        """(creation number, group) of the groups created after ``serial``, oldest first: a
+        cursor that stays valid while older groups are forgotten."""
+        serials = self.serials
+        for gid, g in self.groups.items():
+            n = serials[gid]
+            if n > serial:
+                yield n, g
 
     def forget(self, group_id: str) -> Group | None:
         """Remove a group from the registry (O(1)); return it, or None if unknown."""
         g = self.groups.pop(group_id, None)
         if g is not None:
+            del self.serials[group_id]
             ids = self.by_owner.get(g.owner)
             if ids is not None:
                 ids.pop(group_id, None)

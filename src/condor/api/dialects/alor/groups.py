@@ -106,8 +106,13 @@ async def _run(rt, cmd, scope_user: str, key: str | None, answer) -> tuple[int, 
     return 200, out.value
 
 
-def visible_group(e, p: Principal, group_id: str) -> Group:
+def visible_group(e, p: Principal, group_id: str, rt=None) -> Group:
+    """The caller's Alor group; with the runtime ``rt`` also a closed group the engine no
+    longer keeps (read from the database); 404 in Alor's format otherwise."""
     g = e.groups.get(group_id)
+    if g is None and rt is not None:
+        hit = rt.group(group_id)
+        g = hit[0] if hit is not None else None
     if g is None or g.kind not in ALOR_KINDS or not (p.is_operator or g.owner == p.username):
         raise AlorError(404, f"Order group {group_id} not found", "NotFound", style="group")
     return g
@@ -161,7 +166,7 @@ async def create_group(request: Request, p: Caller) -> Response:
 async def get_group(group_id: str, request: Request, p: Caller) -> Response:
     rt = request.app.state.runtime
     with rt.read() as e:
-        g = visible_group(e, p, group_id)
+        g = visible_group(e, p, group_id, rt)
         return AlorJSON(M.group_out(g, e, login_of(rt, g.owner)))
 
 
