@@ -14,7 +14,7 @@ from decimal import Decimal
 from enum import Enum
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -108,7 +108,9 @@ class JournalConfig(BaseModel):
     ``retain_terminal`` finished orders and closed groups the engine keeps in memory besides
     the open ones (older ones are read from the database: ``engine/retention.py``), and
     ``fills_kept`` newest fills of the executions log kept in memory (older pages are read
-    from the journal). Both bound the server's memory; a memory-only server keeps all."""
+    from the journal) and ``keys_kept`` newest idempotency keys kept in memory (older ones are
+    looked up in their table). They bound the server's memory; a memory-only server keeps
+    all."""
 
     max_batch: int = 512
     max_wait_ms: float = 0.0
@@ -116,6 +118,14 @@ class JournalConfig(BaseModel):
     snapshot_fork: bool = True
     retain_terminal: int = Field(50_000, ge=0)
     fills_kept: int = Field(50_000, ge=1)
+    keys_kept: int = Field(100_000, ge=1_000)
+
+    @model_validator(mode="after")
+    def _keys_outlive_a_batch(self) -> JournalConfig:
+        # a key may leave memory only once its input is committed (store/idempotency.py)
+        if self.keys_kept <= 2 * self.max_batch:
+            raise ValueError("keys_kept must exceed twice max_batch")
+        return self
 
 
 MEMORY = "memory"

@@ -129,6 +129,7 @@ def load_journal(url: str, engine_factory, wall_clock: bool, config) -> Writer:
             url, engine_factory, wall_clock,
             max_batch=config.max_batch, max_wait_ms=config.max_wait_ms,
             snapshot_every=config.snapshot_every, snapshot_fork=config.snapshot_fork,
+            keys_kept=config.keys_kept,
         )  # fmt: skip
     except module.UNAVAILABLE as e:
         raise JournalUnavailable(str(e)) from e

@@ -7,7 +7,10 @@ where small objects allocated meanwhile pin them: without help, every snapshot l
 resident set higher than the one before (measured with ``bench/load.py --minutes``: a step of
 about 100 MB per snapshot). ``limit_heap_growth`` fixes the threshold, so large buffers are
 always mapped on their own and unmapped when freed; ``release_free_heap`` asks glibc to return
-the free pages of its heaps (``malloc_trim``), called after each snapshot.
+the free pages of its heaps (``malloc_trim``), called after each snapshot (by the server
+after each forked snapshot child ends, so about every ``snapshot_every`` inputs: the stream's
+replay ring and the read answers churn strings too big for Python's small-object allocator,
+and the holes they leave in glibc's heaps are handed back then).
 
 Both do nothing where the C library is not glibc (musl, macOS): correctness never depends on
 them, only the resident set size does.

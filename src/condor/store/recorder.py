@@ -28,7 +28,7 @@ from condor.domain.market import L2Delta, L2Snapshot, QuoteTick, TradeTick
 from condor.domain.orders.events import CommandRejected, ExecutionReport, TrailUpdated
 from condor.domain.orders.group_events import GroupUpdated
 from condor.store import codec, rows
-from condor.store.idempotency import IdempotencyKeys
+from condor.store.idempotency import KEPT, IdempotencyKeys
 from condor.store.journal import Batch
 
 MARKET = frozenset({QuoteTick, TradeTick, L2Snapshot, L2Delta})
@@ -87,12 +87,13 @@ class Recorder:
         load_answer: Callable[[str, str], str | None] | None = None,
         lookup_key: Callable[[str, str], tuple[int, str] | None] | None = None,
         keys_complete: bool = True,
+        keys_kept: int = KEPT,
     ) -> None:
         self.engine = engine
         self.next_seq = next_seq
         self.time_source = time_source
         self.keys = IdempotencyKeys(
-            idempotency, load_answer, lookup=lookup_key, complete=keys_complete
+            idempotency, load_answer, lookup=lookup_key, kept=keys_kept, complete=keys_complete
         )
         self._batch = Batch()
         self._orders: dict[int, None] = {}

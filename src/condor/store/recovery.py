@@ -117,16 +117,21 @@ def _recover(
 
 
 def open_recorder(
-    store: Store, build_engine: Callable[[], object], time_source=None, use_snapshot=True
+    store: Store,
+    build_engine: Callable[[], object],
+    time_source=None,
+    use_snapshot=True,
+    keys_kept: int = KEPT,
 ) -> tuple[Recorder, RecoveryInfo]:
     """Recover the engine and wrap it in a Recorder that continues the journal (with the
-    stored idempotency keys). On a brand-new store, writes the initial read-model rows."""
+    newest ``keys_kept`` stored idempotency keys in memory, the rest looked up in the table).
+    On a brand-new store, writes the initial read-model rows."""
     engine, info = recover(store, build_engine, use_snapshot)
     if info.last_input_seq == 0:
         store.write_state(engine)
-    keys = store.idempotency_keys(RECENT, KEPT)
+    keys = store.idempotency_keys(min(RECENT, keys_kept), keys_kept)
     rec = Recorder(
         engine, info.last_input_seq + 1, keys, time_source, store.idempotency_response,
-        store.idempotency_entry, keys_complete=len(keys) < KEPT,
+        store.idempotency_entry, keys_complete=len(keys) < keys_kept, keys_kept=keys_kept,
     )  # fmt: skip
     return rec, info

@@ -207,6 +207,7 @@ class Snapshotter:
         if done == 0:
             return
         self._child = None
+        release_free_heap()  # every ~``every`` inputs: pages freed since (store/heap.py)
         code = os.waitstatus_to_exitcode(status)
         if code != 0:
             self.failures += 1

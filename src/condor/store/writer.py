@@ -32,6 +32,7 @@ from condor.store import codec, rows
 from condor.store.committer import GroupCommitter
 from condor.store.errors import StoreError
 from condor.store.heap import limit_heap_growth
+from condor.store.idempotency import KEPT
 from condor.store.journal import Store
 from condor.store.recorder import Applied, Recorder, default_response
 from condor.store.recovery import RecoveryInfo, open_recorder
@@ -182,6 +183,7 @@ def open_journal(
     max_wait_ms: float = 0.0,
     snapshot_every: int = 100_000,
     snapshot_fork: bool = False,
+    keys_kept: int = KEPT,
 ) -> JournalWriter:
     """Open (create on first start) the database at ``url``, recover the engine from its
     newest snapshot and the journal tail, and return the writer that continues the journal.
@@ -192,11 +194,12 @@ def open_journal(
     same ``now``); on first start input 1 is ``AdvanceClock(t0)`` at the engine's start time
     ``t0``, so that the factory can read ``t0`` back (``Store.first_input_ts``) after a
     restart. ``snapshot_fork``: periodic snapshots are written by a forked child
-    (``Snapshotter``). Raises StoreError (RecoveryError included) with a message naming the
+    (``Snapshotter``); ``keys_kept``: idempotency keys kept in memory (``IdempotencyKeys``).
+    Raises StoreError (RecoveryError included) with a message naming the
     cause."""
     store = Store.open(url)
     try:
-        rec, info = open_recorder(store, engine_factory(store))
+        rec, info = open_recorder(store, engine_factory(store), keys_kept=keys_kept)
         if wall_clock:
             if info.last_input_seq == 0:
                 rec.apply(AdvanceClock(rec.engine.clock.now_ns()))
