@@ -34,11 +34,15 @@ whole run and over its second half (``rss_bytes_per_order``,
 newest 50,000 finished orders and groups, 50,000 fills, 100,000 idempotency keys, the
 WebSocket replay ring's 100,000 messages (at about 500 orders/s, the first 4 minutes), so a
 soak of 10 minutes or more is judged on its second half; a per-order figure that stays high
-late in the run is state kept per order ever created.
+late in the run is state kept per order ever created. ``--small-buffers`` runs the server with
+those bounds ten times smaller (5,000 finished items, 2,000 fills, 10,000 keys, 10,000 stream
+messages, a snapshot every 20,000 inputs), so it is warm within two minutes and any memory
+kept per order shows in a short soak.
 
 Prints tables, then as its last line one JSON object of its figures (also written to
 ``bench/results/load.json``, ``soak.json`` for ``--minutes``). Never asserts on time. Run:
-``.venv/bin/python bench/load.py [--seconds 30 | --minutes N] [--clients 16] [--ts-clients 8]``.
+``.venv/bin/python bench/load.py [--seconds 30 | --minutes N] [--clients 16] [--ts-clients 8]
+[--small-buffers]``.
 """
 
 from __future__ import annotations
@@ -70,6 +74,13 @@ NATIVE_SYMBOL, NATIVE_TICK = "EUR/USD", Decimal("0.00001")
 TS_SYMBOL, TS_TICK = "USDJPY", Decimal("0.001")
 ACCOUNTS = ("123456", "123465", "987654", "12345", "D39004", "9")
 LOTS = 1000
+SMALL = {  # --small-buffers: the server's memory bounds (Settings.journal / .stream) / 10
+    "CONDOR_JOURNAL__RETAIN_TERMINAL": "5000",
+    "CONDOR_JOURNAL__FILLS_KEPT": "2000",
+    "CONDOR_JOURNAL__KEYS_KEPT": "10000",
+    "CONDOR_STREAM__BUFFER_SIZE": "10000",
+    "CONDOR_JOURNAL__SNAPSHOT_EVERY": "20000",
+}
 P_ORDER, P_GROUP = 0.55, 0.75  # cumulative draws: order < 0.55 <= group < 0.75 <= cancel
 
 
@@ -359,6 +370,8 @@ def main() -> None:
     p.add_argument("--kill", action="store_true", help="stop the server with SIGKILL")
     p.add_argument("--tag", default="", help="suffix of the results file name")
     p.add_argument("--keep", action="store_true", help="keep the temporary database folder")
+    p.add_argument("--small-buffers", action="store_true",
+                   help="server memory bounds ten times smaller (see the module doc)")  # fmt: skip
     a = p.parse_args()
     soak = a.minutes is not None
     a.duration = a.minutes * 60 if soak else a.seconds
@@ -367,7 +380,7 @@ def main() -> None:
     db_url = f"sqlite:///{tmp / 'load.db'}"
     port = free_port()
     ledger = Ledger()
-    server = start_server(db_url, port, tmp / "server.log")
+    server = start_server(db_url, port, tmp / "server.log", env=SMALL if a.small_buffers else None)
     try:
         seconds, samples = asyncio.run(drive(f"http://127.0.0.1:{port}", a, ledger, server.pid))
     finally:
@@ -409,6 +422,7 @@ def main() -> None:
     figures = {
         "seconds": round(seconds, 2),
         "clients": a.clients + a.ts_clients,
+        "small_buffers": a.small_buffers,
         "requests_per_s": round(ok_requests / seconds, 1),
         "p50_ms": round(pct(all_lat, 0.5), 2),
         "p99_ms": round(pct(all_lat, 0.99), 2),
