@@ -300,6 +300,9 @@ class Engine(OrderHandlers, Matching, SessionTimers, GroupHandlers, ActivationRu
             assert 0 <= o.cum_qty <= o.qty or o.status is OrdStatus.HELD
         for o in self.orders.values():
             assert o.cum_qty <= max(o.qty, 0), f"order {o.order_id} overfilled"
+        if not self._queue:  # between inputs every queued group reduction has run
+            for g in self.groups:
+                assert not g.pending, f"group {g.group_id} owes reductions {g.pending}"
 
     _dispatch: typing.ClassVar[dict] = {}
 

@@ -99,6 +99,10 @@ class GroupHandlers(SharedHolds):
 
     # -- actions ------------------------------------------------------------------------
     def _run_action(self, a) -> None:
+        if a.kind is RuleAction.REDUCE or a.kind is RuleAction.REDUCE_PROPORTIONAL:
+            g = self.groups.get(a.group_id)
+            if g is not None:
+                g.applied(a.order_id, a.qty)  # run or dropped below: no longer pending
         o = self.orders.get(a.order_id)
         # REMOVE_MEMBER targets the source itself, which a cancel has just ended (Alor
         # IgnoreCancel: the canceled order leaves the group); every other action needs a live order

@@ -181,6 +181,7 @@ class Group:
         "kind",
         "members",
         "owner",
+        "pending",
         "rules",
         "status",
         "version",
@@ -206,6 +207,10 @@ class Group:
         self.created_ns = created_ns
         self.closed_ns: int | None = None
         self.version = 1
+        # lots of reductions this group has asked for and the engine has not applied yet
+        # (order id -> lots): rules fired by several fills of one sweep must not share out
+        # again what an earlier fill's queued reduction already takes (see ``_open_after``)
+        self.pending: dict[int, int] = {}
 
     @property
     def active_members(self) -> list[Member]:
@@ -294,9 +299,9 @@ class Group:
             m = self.members[j]
             if j == i or not m.active:
                 continue
-            o = orders[m.order_id]
-            if not o.status.is_terminal and o.qty > o.cum_qty:
-                open_qty.append((m.order_id, o.qty - o.cum_qty))
+            left = self._open_after(orders[m.order_id])
+            if left > 0:
+                open_qty.append((m.order_id, left))
         total_open = sum(q for _, q in open_qty)
         if not total_open:
             return []
@@ -307,11 +312,30 @@ class Group:
             if rest and shares[k] < q:
                 shares[k] += 1
                 rest -= 1
-        return [
-            Action(RuleAction.REDUCE_PROPORTIONAL, oid, by, self.group_id, name, report)
-            for (oid, _), by in zip(open_qty, shares, strict=True)
-            if by > 0
-        ]
+        out = []
+        for (oid, _), by in zip(open_qty, shares, strict=True):
+            if by > 0:
+                self._owe(oid, by)
+                out.append(Action(RuleAction.REDUCE_PROPORTIONAL, oid, by, self.group_id, name,
+                                  report))  # fmt: skip
+        return out
+
+    def _open_after(self, o) -> int:
+        """Open lots of ``o`` once the reductions already queued against it have run."""
+        if o.status.is_terminal:
+            return 0
+        return max(0, o.qty - o.cum_qty - self.pending.get(o.order_id, 0))
+
+    def _owe(self, order_id: int, lots: int) -> None:
+        self.pending[order_id] = self.pending.get(order_id, 0) + lots
+
+    def applied(self, order_id: int, lots: int) -> None:
+        """The engine ran (or dropped) a reduction of ``lots`` this group queued."""
+        left = self.pending.get(order_id, 0) - lots
+        if left > 0:
+            self.pending[order_id] = left
+        else:
+            self.pending.pop(order_id, None)
 
     def _action(self, rule, name, report, src, src_order, m, orders) -> Action | None:
         act = rule.action
@@ -321,6 +345,7 @@ class Group:
         if act is RuleAction.REDUCE:
             if not report.last_qty:
                 return None
+            self._owe(m.order_id, report.last_qty)
             return Action(act, m.order_id, report.last_qty, gid, name, report)
         # RELEASE: pro rata to the source's filled quantity (the whole base at a full fill;
         # the filled quantity itself for a position-attached child).
