@@ -87,11 +87,11 @@ class Runtime:
         )
         self._time: Callable[[], int] | None = self.writer.time_source
         self.fills_kept = settings.journal.fills_kept if self.writer.durable else None
-        self._fills_trimmed = False  # older fills are only in the journal
         # the newest part of the executions log of a recovered server
         for ev in self.writer.stored_fills(newest=self.fills_kept):
             self.fills.append(ev)
             self._fill_seqs.append(ev.seq)
+        # older fills are only in the journal (set again whenever the log is trimmed)
         self._fills_trimmed = self.fills_kept is not None and bool(self.fills)
         engine.listeners.append(self._on_events)
 

@@ -33,16 +33,13 @@ class Retention:
     before each input)."""
 
     def _init_retention(self, retain_terminal: int | None) -> None:
-        if retain_terminal is not None and retain_terminal < 0:
-            raise ValueError("retain_terminal must be >= 0 or None")
-        self.retain_terminal = retain_terminal
-        self._keep = (1 << 62) if retain_terminal is None else retain_terminal
         self._done: deque[tuple[bool, int | str]] = deque()  # (is_group, id), oldest first
         self._pins: dict[int, int] = {}  # order id -> kept groups listing it
         self._pinned: dict[str, tuple[int, ...]] = {}  # kept group id -> its member ids
         self._closed: set[str] = set()  # closed groups queued to be forgotten
         self.forgotten_orders = 0
         self.forgotten_groups = 0
+        self.set_retention(retain_terminal)
 
     def set_retention(self, retain_terminal: int | None) -> None:
         """Change the limit (after recovery, from the configuration: what is kept in memory

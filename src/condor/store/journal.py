@@ -212,11 +212,7 @@ class Store:
         ``after < seq < before`` (``before`` None: no upper bound)."""
         e = S.events
         while True:
-            q = sa.select(e.c.seq, e.c.payload).where(
-                e.c.seq > after,
-                e.c.type == "ExecutionReport",
-                e.c.payload.contains('"last_qty"'),
-            )
+            q = sa.select(e.c.seq, e.c.payload).where(e.c.seq > after, *_fill_candidates())
             if before is not None:
                 q = q.where(e.c.seq < before)
             with self.db.connect() as c:
@@ -232,7 +228,7 @@ class Store:
         e = S.events
         q = (
             sa.select(e.c.seq)
-            .where(e.c.type == "ExecutionReport", e.c.payload.contains('"last_qty"'))
+            .where(*_fill_candidates())
             .order_by(e.c.seq.desc())
             .offset(n)
             .limit(1)
@@ -375,6 +371,13 @@ class Store:
         q = sa.select(g).where(g.c.owner == owner).order_by(g.c.created_ns, g.c.group_id)
         with self.db.connect() as c:
             return [dict(r) for r in c.execute(q.limit(limit)).mappings()]
+
+
+def _fill_candidates() -> tuple:
+    """WHERE terms of the events that may be fills: ``ExecutionReport`` rows whose payload
+    names ``last_qty`` (the codec leaves a zero out)."""
+    e = S.events
+    return (e.c.type == "ExecutionReport", e.c.payload.contains('"last_qty"'))
 
 
 # -- engines and URLs -------------------------------------------------------------------

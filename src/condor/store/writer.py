@@ -153,24 +153,22 @@ class JournalWriter:
             g = rows.group_from_row(row)
         except (KeyError, ValueError):
             return None
-        reg = self.engine.instruments
-        orders: dict[int, Order] = {}
-        for r in self.store.orders_by_ids([m.order_id for m in g.members]):
-            try:
-                orders[r["order_id"]] = rows.order_from_row(r, reg)
-            except (KeyError, ValueError, DomainError):
-                continue
-        return g, orders
+        return g, self._detached(self.store.orders_by_ids([m.order_id for m in g.members]))
 
     def archived_orders(self, first_id: int, last_id: int) -> dict[int, Order]:
         """Orders with ids in [first_id, last_id] as the read model last stored them
         (detached copies; for orders the engine no longer keeps, ``engine/retention.py``)."""
+        return self._detached(self.store.orders_between(first_id, last_id))
+
+    def _detached(self, order_rows) -> dict[int, Order]:
+        """Order rows as detached ``Order`` copies by id (rows of an instrument no longer
+        configured are left out)."""
         reg = self.engine.instruments
         out: dict[int, Order] = {}
-        for row in self.store.orders_between(first_id, last_id):
+        for row in order_rows:
             try:
                 out[row["order_id"]] = rows.order_from_row(row, reg)
-            except (KeyError, ValueError, DomainError):  # an instrument no longer configured
+            except (KeyError, ValueError, DomainError):
                 continue
         return out
 
