@@ -23,7 +23,7 @@ from condor.domain.orders.enums import TrailKind
 from condor.domain.orders.events import CommandRejected, ExecutionReport, TrailUpdated
 from condor.domain.orders.group_events import GroupUpdated
 from condor.domain.orders.order import Order
-from condor.domain.values import cash_to_decimal
+from condor.domain.values import cash_to_decimal, plain
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
@@ -196,7 +196,7 @@ def avg_price(inst: Instrument, cost_ticks_lots: int, lots: int) -> Decimal | No
     if lots <= 0:
         return None
     exp = Decimal(1).scaleb(-(inst.price_precision + 6))
-    return (inst.tick_size * cost_ticks_lots / lots).quantize(exp).normalize()
+    return plain((inst.tick_size * cost_ticks_lots / lots).quantize(exp))
 
 
 def order_out(o: Order) -> S.OrderOut:
@@ -316,7 +316,7 @@ def position_out(a: Account, p, inst: Instrument) -> S.PositionOut:
     if p.qty:
         avg = cash_to_decimal(abs(p.cost)) / (inst.lots_to_qty(abs(p.qty)) * inst.multiplier)
         exp = Decimal(1).scaleb(-(inst.price_precision + 6))
-        avg = avg.quantize(exp).normalize()
+        avg = plain(avg.quantize(exp))
     return S.PositionOut(
         account=a.account_id,
         symbol=p.symbol,

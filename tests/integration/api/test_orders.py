@@ -170,3 +170,26 @@ def test_clock_moves_forward_only(demo):
     assert r.status_code == 200 and r.json()["now"].startswith("2024-03-04T16:00:00")
     back = demo.put("/api/v1/clock", json={"now": now})
     assert back.status_code == 422 and back.json()["field"] == "now"
+
+
+def test_round_amounts_are_written_without_exponent(demo):
+    # Arrange: account 12345 buys 100 ARNA @ 100.00 (cost 10,000: a round number)
+    quote(demo, "ARNA", "100.10", "100.20")
+    r = demo.post(
+        "/api/v1/orders",
+        json=limit_order(account="12345", symbol="ARNA", qty="100", price="100.00"),
+    )
+    oid = r.json()["order_id"]
+    # Act: the ask comes down to the limit and fills it
+    quote(demo, "ARNA", "99.90", "100.00")
+    # Assert: every amount is a plain decimal string (Decimal.normalize alone writes 1E+2)
+    o = demo.get(f"/api/v1/orders/{oid}").json()
+    assert o["status"] == "Filled" and o["avg_price"] == "100"
+    pos = {p["symbol"]: p for p in demo.get("/api/v1/accounts/12345/positions").json()}
+    assert pos["ARNA"]["quantity"] == "1100"
+    bal = demo.get("/api/v1/accounts/12345/balances").json()
+    account = demo.get("/api/v1/accounts/12345").json()
+    texts = [o["avg_price"], pos["ARNA"]["avg_price"], pos["ARNA"]["cost"]]
+    texts += [b[k] for b in bal + account["balances"] for k in ("cash", "held", "available")]
+    assert all("E" not in t and "e" not in t for t in texts), texts
+    assert {b["currency"]: b["cash"] for b in bal}["JPY"] == "200000000"
