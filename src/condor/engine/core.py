@@ -29,7 +29,7 @@ from condor.domain.groups.book import GroupBook
 from condor.domain.instruments import InstrumentRegistry
 from condor.domain.market import L2Delta, L2Snapshot, QuoteTick, TradeTick
 from condor.domain.orders import commands as C
-from condor.domain.orders.enums import ExecType, OrdStatus
+from condor.domain.orders.enums import ExecType, OrdStatus, Side
 from condor.domain.orders.events import (
     Cause,
     CauseKind,
@@ -300,9 +300,38 @@ class Engine(OrderHandlers, Matching, SessionTimers, GroupHandlers, ActivationRu
             assert 0 <= o.cum_qty <= o.qty or o.status is OrdStatus.HELD
         for o in self.orders.values():
             assert o.cum_qty <= max(o.qty, 0), f"order {o.order_id} overfilled"
+            if o.status.is_terminal:
+                assert not (o.hold_cash or o.hold_pos or o.hold_net), (
+                    f"ended order {o.order_id} still holds"
+                )
+        self._check_holds()
         if not self._queue:  # between inputs every queued group reduction has run
             for g in self.groups:
                 assert not g.pending, f"group {g.group_id} owes reductions {g.pending}"
+
+    def _check_holds(self) -> None:
+        """Two-phase holds reconcile (issue 2, accounts): an account's held cash per currency
+        is the sum of its live orders' cash holds; per symbol, held long (short) lots are the
+        sum of its live sells' (buys') position holds, and the lots short sales (buys) will
+        sell (buy) beyond the position the sum of their net holds."""
+        cash: dict[tuple[str, str], int] = {}
+        pos: dict[tuple[str, str], list[int]] = {}
+        for o in self.live.values():
+            k = (o.account, o.inst.currency)
+            cash[k] = cash.get(k, 0) + o.hold_cash
+            p = pos.setdefault((o.account, o.inst.symbol), [0, 0, 0, 0])
+            p[1 if o.side.is_buy else 0] += o.hold_pos
+            if o.side is Side.SELL_SHORT:
+                p[2] += o.hold_net
+            elif o.side is Side.BUY:
+                p[3] += o.hold_net
+        for aid, a in self.accounts.items():
+            for ccy in {c for acct, c in cash if acct == aid} | set(a.held_cash):
+                held = a.held_cash.get(ccy, 0)
+                assert held == cash.get((aid, ccy), 0), f"{aid} held {ccy} {held}"
+            for sym, p in a.positions.items():
+                got = [p.held_long, p.held_short, p.shorting, p.buying]
+                assert got == pos.get((aid, sym), [0, 0, 0, 0]), f"{aid} {sym} holds {got}"
 
     _dispatch: typing.ClassVar[dict] = {}
 

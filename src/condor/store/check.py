@@ -4,7 +4,9 @@ Invariant checked: replaying the journal's inputs 1..N through a fresh engine re
 stored event (same seq, type, payload and shallow cause, in the same input) and ends in the
 state the read-model tables describe (orders, groups, positions, accounts: row for row; the
 rows of finished orders and closed groups the engine's retention limit made it forget are
-checked through the events that made them, not row by row). Each
+checked through the events that made them, not row by row), and that the replayed engine keeps
+its invariants (``Engine.check_invariants``: books, trigger indexes, and every account's holds
+equal to the holds of its live orders). Each
 difference is reported as one line; an empty report means the database is consistent.
 
 A database with an empty journal and empty read models (``condor db upgrade`` made it, no
@@ -112,6 +114,10 @@ def check(store: Store, build_engine: Callable[[], object], chunk: int = 5_000) 
     if stored_last > engine.seq:
         rep.add(f"events up to {stored_last} are stored, the replay ends at {engine.seq}")
     _compare_state(store, engine, rep)
+    try:
+        engine.check_invariants()
+    except AssertionError as e:  # books, triggers, holds: a broken invariant is a finding
+        rep.add(f"the replayed engine breaks an invariant: {e}")
     return rep
 
 

@@ -143,6 +143,23 @@ def test_check_finds_a_corrupted_state_row(db_url):  # noqa: F811
     assert "event 5 field payload" in text
 
 
+def test_check_finds_holds_that_do_not_add_up(db_url):  # noqa: F811
+    # Arrange: a stored run; an engine build whose account holds cash no order asked for
+    with Store.open(db_url) as store:
+        record(store, scenario())
+
+        def leaky_engine():
+            e = build_engine()
+            a = next(iter(e.accounts.values()))
+            a.held_cash["USD"] = a.held_cash.get("USD", 0) + 1
+            return e
+
+        # Act
+        rep = check(store, leaky_engine)
+    # Assert: named as a broken invariant (the rows differ too: the account's held cash)
+    assert "the replayed engine breaks an invariant" in str(rep) and "held USD" in str(rep)
+
+
 def test_replay_mismatch_is_a_recovery_error(db_url):  # noqa: F811
     # Arrange: a journal whose stored event range disagrees with the code
     with Store.open(db_url) as store:
