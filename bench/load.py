@@ -13,9 +13,14 @@ each in a loop until the deadline:
 - TradeStation: a passive Limit (USDJPY, ``POST /v2/orders``, unique ``OrderConfirmId``), an
   ``OCO`` group of two (``POST /v2/orders/groups``), or a cancel (``DELETE /v2/orders/{id}``).
 
-Each client keeps at most ``--live`` orders of its own working and cancels its oldest first
-above that, so the server's working set stays bounded (a soak then measures leaks, not growth
-of the book). Latency is the wall time of one HTTP exchange at the client (a group is one
+The clients re-read the bid every second, so their orders stay passive as the simulated market
+walks (it drifts by thousands of ticks in a long soak; buys priced from the first bid would turn
+marketable and fill at once). Each client keeps at most ``--live`` orders of its own working
+and cancels its oldest first above that, so the server's working set stays bounded (a soak then
+measures leaks, not growth of the book). Resting buys still fill when the market dips to them
+and nothing sells what they bought (but a bracket's exits), so the accounts' cash goes into
+positions as a run goes on; the table of accounts at the end shows how much, and a long soak
+can run out of it (refused orders, ``order needs ... cash units``, in the answers table). Latency is the wall time of one HTTP exchange at the client (a group is one
 exchange); throughput counts acknowledged requests per second.
 
 At the end the server is stopped (SIGTERM, or SIGKILL with ``--kill``: an acknowledgement means
@@ -107,11 +112,13 @@ class Client:
     """One client's loop: draws an operation, sends it, records the answer and its latency.
     The operations return None when acknowledged, else a short text of the refusal."""
 
+    symbol = ""
+
     def __init__(self, name: str, http: httpx.AsyncClient, ledger: Ledger, rng: random.Random,
-                 max_live: int, bid: Decimal) -> None:  # fmt: skip
+                 max_live: int, bids: dict[str, Decimal]) -> None:  # fmt: skip
         self.name, self.http, self.ledger, self.rng = name, http, ledger, rng
         self.max_live = max_live
-        self.bid = bid
+        self.bids = bids  # refreshed by follow_bids: orders stay passive as the market walks
         self.live: deque[int] = deque()
         self.n = 0
 
@@ -143,11 +150,11 @@ class Client:
             self.ledger.outcomes[f"{self.kind} {op}: {refused or 'ok'}"] += 1
 
     def below(self, tick: Decimal) -> Decimal:
-        return self.bid - tick * self.rng.randint(100, 500)
+        return self.bids[self.symbol] - tick * self.rng.randint(100, 500)
 
 
 class NativeClient(Client):
-    kind = "native"
+    kind, symbol = "native", NATIVE_SYMBOL
 
     def spec(self, acct: str, ord_type: str, side: str, **px) -> dict:
         return {"account": acct, "symbol": NATIVE_SYMBOL, "side": side, "ord_type": ord_type,
@@ -189,7 +196,7 @@ class NativeClient(Client):
 
 
 class TradeStationClient(Client):
-    kind = "tradestation"
+    kind, symbol = "tradestation", TS_SYMBOL
 
     def spec(self, acct: str) -> dict:
         return {"AccountKey": acct, "AssetType": "FX", "Symbol": TS_SYMBOL,
@@ -245,39 +252,74 @@ async def sample_rss(pid: int, every: float, until: float, ledger: Ledger, out: 
     out.append((time.monotonic() - t0, proc.memory_info().rss, len(ledger.acked)))
 
 
-async def drive(base: str, a, ledger: Ledger, pid: int) -> tuple[float, list]:
-    """Log in, run every client until the deadline; returns (seconds, RSS samples)."""
+async def follow_bids(http: httpx.AsyncClient, bids: dict[str, Decimal], until: float) -> None:
+    """Keep ``bids`` (symbol -> best bid) current every second: the simulated market walks
+    several hundred ticks in a soak, and buys priced from a stale bid would become marketable,
+    fill, and spend the accounts' cash (every client buys), so a long run would measure buying
+    power running out instead of a steady working set."""
+    while True:
+        for sym in bids:
+            md = (await http.get(f"/api/v1/marketdata/{sym}")).json()
+            if md.get("bid") is not None:
+                bids[sym] = Decimal(md["bid"])
+        if time.monotonic() >= until:
+            return
+        await asyncio.sleep(1.0)
+
+
+async def accounts_report(http: httpx.AsyncClient) -> list[list]:
+    """Per demo account at the end of a run: the cash each dialect's buys spend (USD for
+    EUR/USD, JPY for USDJPY: cash, held, available) and the positions the fills left."""
+    rows = []
+    for acct in ACCOUNTS:
+        bal = {b["currency"]: b for b in (await http.get(f"/api/v1/accounts/{acct}")).json()[
+            "balances"]}  # fmt: skip
+        pos = {
+            p["symbol"]: p["quantity"]
+            for p in (await http.get(f"/api/v1/accounts/{acct}/positions")).json()
+        }
+        for ccy, sym in (("USD", NATIVE_SYMBOL), ("JPY", TS_SYMBOL)):
+            b = bal.get(ccy, {})
+            rows.append([acct, ccy, b.get("cash"), b.get("held"), b.get("available"), sym,
+                         pos.get(sym, "0")])  # fmt: skip
+    return rows
+
+
+async def drive(base: str, a, ledger: Ledger, pid: int) -> tuple[float, list, list]:
+    """Log in, run every client until the deadline; returns (seconds, RSS samples, the
+    accounts report)."""
     limits = httpx.Limits(max_connections=a.clients + a.ts_clients + 4)
     async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as http:
         r = await http.post("/api/v1/auth/token", json={"username": "demo", "password": "demo"})
         native_h = {"Authorization": f"Bearer {r.json()['access_token']}"}
+        http.headers.update(native_h)
         r = await http.post("/v2/security/authorize", data={
             "grant_type": "password", "username": "demo", "password": "demo",
             "client_id": "demo-key", "client_secret": "demo-secret"})  # fmt: skip
         ts_h = {"Authorization": f"Bearer {r.json()['access_token']}"}
-        bids = {}
-        for sym in (NATIVE_SYMBOL, TS_SYMBOL):
-            md = (await http.get(f"/api/v1/marketdata/{sym}", headers=native_h)).json()
-            bids[sym] = Decimal(md["bid"])
-    clients: list[Client] = []
-    https = []
-    for i in range(a.clients + a.ts_clients):
-        native = i < a.clients
-        h = httpx.AsyncClient(base_url=base, timeout=30, headers=native_h if native else ts_h)
-        https.append(h)
-        cls, sym = (NativeClient, NATIVE_SYMBOL) if native else (TradeStationClient, TS_SYMBOL)
-        clients.append(cls(f"L{a.seed % 1000}c{i}", h, ledger, random.Random(a.seed * 1000 + i),
-                           a.live, bids[sym]))  # fmt: skip
-    t0 = time.monotonic()
-    deadline = t0 + a.duration
-    samples: list = []
-    try:
-        await asyncio.gather(sample_rss(pid, a.sample, deadline, ledger, samples),
-                             *(c.run(deadline) for c in clients))  # fmt: skip
-    finally:
-        for h in https:
-            await h.aclose()
-    return time.monotonic() - t0, samples
+        bids: dict[str, Decimal] = {NATIVE_SYMBOL: Decimal(0), TS_SYMBOL: Decimal(0)}
+        await follow_bids(http, bids, 0.0)  # one read before the clients start
+        clients: list[Client] = []
+        https = []
+        for i in range(a.clients + a.ts_clients):
+            native = i < a.clients
+            h = httpx.AsyncClient(base_url=base, timeout=30, headers=native_h if native else ts_h)
+            https.append(h)
+            cls = NativeClient if native else TradeStationClient
+            clients.append(cls(f"L{a.seed % 1000}c{i}", h, ledger,
+                               random.Random(a.seed * 1000 + i), a.live, bids))  # fmt: skip
+        t0 = time.monotonic()
+        deadline = t0 + a.duration
+        samples: list = []
+        try:
+            await asyncio.gather(sample_rss(pid, a.sample, deadline, ledger, samples),
+                                 follow_bids(http, bids, deadline),
+                                 *(c.run(deadline) for c in clients))  # fmt: skip
+        finally:
+            for h in https:
+                await h.aclose()
+        seconds = time.monotonic() - t0
+        return seconds, samples, await accounts_report(http)
 
 
 # -- reconciliation --------------------------------------------------------------------------
@@ -382,7 +424,9 @@ def main() -> None:
     ledger = Ledger()
     server = start_server(db_url, port, tmp / "server.log", env=SMALL if a.small_buffers else None)
     try:
-        seconds, samples = asyncio.run(drive(f"http://127.0.0.1:{port}", a, ledger, server.pid))
+        seconds, samples, accounts = asyncio.run(
+            drive(f"http://127.0.0.1:{port}", a, ledger, server.pid)
+        )
     finally:
         server.send_signal(signal.SIGKILL if a.kill else signal.SIGTERM)
         try:
@@ -402,6 +446,11 @@ def main() -> None:
           ["requests", "count", "p50 ms", "p99 ms", "p99.9 ms", "max ms"], rows,
           caption=f"{ok_requests / seconds:,.0f} acknowledged requests/s; " + load_note())  # fmt: skip
     table("Answers", ["answer", "count"], sorted(ledger.outcomes.items()))
+    table(
+        "Accounts at the end (cash the buys spend, positions the fills left)",
+        ["account", "currency", "cash", "held", "available", "symbol", "position"],
+        accounts,
+    )
     rss = rss_report(samples)
     table("Reconciliation with the journal (expect 0 lost, 0 duplicated, db check ok)",
           ["check", "value"],
