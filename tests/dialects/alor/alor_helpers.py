@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 
 import httpx
+import pytest
 
 from server_fixtures import LiveServer, api_settings, running
 
@@ -42,6 +43,20 @@ def client(s: LiveServer, refresh: str = "demo-refresh") -> httpx.Client:
         base_url=s.url, timeout=10,
         headers={"Authorization": f"Bearer {access_token(s, refresh)}"},
     )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[LiveServer]:
+    """One Alor server per test module (import it with ``c``)."""
+    with alor_server() as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def c(server: LiveServer) -> Iterator[httpx.Client]:
+    """A client of ``server`` logged in as demo (refresh token ``demo-refresh``)."""
+    with client(server) as cl:
+        yield cl
 
 
 def alice_client(s: LiveServer) -> httpx.Client:

@@ -9,28 +9,16 @@ from alor_helpers import (
     C,
     G,
     alice_client,
-    alor_server,
-    client,
+    c,
     limit,
     member,
     place,
     send,
+    server,
     state,
     stop,
     trade,
 )
-
-
-@pytest.fixture(scope="module")
-def server():
-    with alor_server() as s:
-        yield s
-
-
-@pytest.fixture(scope="module")
-def c(server):
-    with client(server) as c:
-        yield c
 
 
 @pytest.fixture(scope="module")

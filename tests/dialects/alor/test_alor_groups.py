@@ -11,32 +11,20 @@ import pytest
 from alor_helpers import (
     C,
     G,
-    alor_server,
-    client,
+    c,
     limit,
     make_group,
     member,
     order,
     place,
     send,
+    server,
     state,
     stop,
     trade,
 )
 
 TS7 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$")
-
-
-@pytest.fixture(scope="module")
-def server():
-    with alor_server() as s:
-        yield s
-
-
-@pytest.fixture(scope="module")
-def c(server):
-    with client(server) as c:
-        yield c
 
 
 def test_golden_create_get_update_delete_of_the_seed(server, c):

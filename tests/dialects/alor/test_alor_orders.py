@@ -12,30 +12,18 @@ from alor_helpers import (
     SBER,
     USER,
     C,
-    alor_server,
-    client,
+    c,
     limit,
     order,
     place,
     send,
+    server,
     state,
     stop,
     trade,
 )
 
 TS7 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$")
-
-
-@pytest.fixture(scope="module")
-def server():
-    with alor_server() as s:
-        yield s
-
-
-@pytest.fixture(scope="module")
-def c(server):
-    with client(server) as c:
-        yield c
 
 
 def test_golden_limit_order_of_section_2_11(server, c):

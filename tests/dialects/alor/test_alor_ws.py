@@ -12,28 +12,16 @@ import pytest
 from alor_helpers import (
     C,
     access_token,
-    alor_server,
-    client,
+    c,
     dumps,
     limit,
     order,
     place,
     send,
+    server,
     stop,
 )
 from websockets.sync.client import connect
-
-
-@pytest.fixture(scope="module")
-def server():
-    with alor_server() as s:
-        yield s
-
-
-@pytest.fixture(scope="module")
-def c(server):
-    with client(server) as c:
-        yield c
 
 
 def recv_until(ws, pred, timeout: float = 5.0) -> list[dict]:
