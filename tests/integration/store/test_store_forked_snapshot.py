@@ -33,7 +33,8 @@ def test_forked_child_snapshots_the_state_at_fork_time(db_url):  # noqa: F811
         snap.wait()
         assert snap.failures == 0 and forked_at == 7
         kept = [r.input_seq for r in store.snapshots()]
-        assert kept and kept[0] in (14, 7), kept  # 14 unless its child was still busy with 7
+        # due at 14; while the child of 7 is still writing, the next inputs (15, 16) retry
+        assert kept and kept[0] in (7, 14, 15, 16), kept
     with Store.open(db_url) as store:
         from_snap, info = recover(store, build_engine)
         full, _ = recover(store, build_engine, use_snapshot=False)
