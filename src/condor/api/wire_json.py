@@ -15,6 +15,8 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from condor.domain.values import plain
+
 _str = json.JSONEncoder(ensure_ascii=False).encode
 
 
@@ -28,11 +30,7 @@ def number(d: Decimal, normalize: bool = False) -> str:
     """``d`` as JSON number text (plain notation; ``null`` when not finite)."""
     if not d.is_finite():
         return "null"
-    if normalize:
-        if d == d.to_integral_value():
-            return str(int(d))
-        d = d.normalize()
-    return format(d, "f")
+    return format(plain(d) if normalize else d, "f")
 
 
 def dumps(v: Any, normalize: bool = False) -> str:

@@ -17,7 +17,6 @@ CASH_SCALE = 10**10
 """Cash amounts are integers in units of 1e-10 of their currency."""
 
 _CASH_SCALE_D = Decimal(CASH_SCALE)
-_ONE = Decimal(1)
 
 
 def to_decimal(value: object, field: str) -> Decimal:
@@ -56,17 +55,20 @@ def decimal_to_units(value: Decimal, unit: Decimal, field: str, reason: RejectRe
 
 
 def plain(d: Decimal) -> Decimal:
-    """``d`` without trailing fractional zeros and never in exponent form: ``150.000`` -> ``150``,
-    ``0.50`` -> ``0.5``, ``171638610`` stays ``171638610`` (``Decimal.normalize`` alone gives
-    ``1.5E+2`` and ``1.7163861E+8``, which ``str`` writes as such on every wire)."""
-    d = d.normalize()
-    return d.quantize(_ONE) if d.as_tuple().exponent > 0 else d  # type: ignore[operator]
+    """Finite ``d`` without trailing fractional zeros and never in exponent form: ``150.000``
+    -> ``150``, ``0.50`` -> ``0.5``, ``171638610`` stays ``171638610``, ``-0`` -> ``0``
+    (``Decimal.normalize`` alone gives ``1.5E+2`` and ``1.7163861E+8``, which ``str`` writes
+    as such on every wire). An integral value keeps all its digits."""
+    if d == d.to_integral_value():
+        return Decimal(int(d))
+    n = d.normalize()
+    return n if n.as_tuple().exponent <= 0 else Decimal(int(n))  # type: ignore[operator]
 
 
 def cash_to_decimal(units: int) -> Decimal:
     """Cash units (1e-10) to a plain Decimal amount (``plain``: no trailing zeros, no
     exponent)."""
-    return plain(Decimal(units) / _CASH_SCALE_D) if units else Decimal(0)
+    return plain(Decimal(units) / _CASH_SCALE_D)
 
 
 def decimal_to_cash(amount: Decimal) -> int:
