@@ -325,13 +325,15 @@ class Engine(OrderHandlers, Matching, SessionTimers, GroupHandlers, ActivationRu
                 p[2] += o.hold_net
             elif o.side is Side.BUY:
                 p[3] += o.hold_net
-        for aid, a in self.accounts.items():
-            for ccy in {c for acct, c in cash if acct == aid} | set(a.held_cash):
-                held = a.held_cash.get(ccy, 0)
-                assert held == cash.get((aid, ccy), 0), f"{aid} held {ccy} {held}"
-            for sym, p in a.positions.items():
-                got = [p.held_long, p.held_short, p.shorting, p.buying]
-                assert got == pos.get((aid, sym), [0, 0, 0, 0]), f"{aid} {sym} holds {got}"
+        held = {(aid, c): v for aid, a in self.accounts.items() for c, v in a.held_cash.items()}
+        for k in held.keys() | cash.keys():
+            assert held.get(k, 0) == cash.get(k, 0), f"{k[0]} held {k[1]} {held.get(k, 0)}"
+        have = {(aid, sym): [p.held_long, p.held_short, p.shorting, p.buying]
+                for aid, a in self.accounts.items() for sym, p in a.positions.items()}  # fmt: skip
+        zero = [0, 0, 0, 0]
+        for k in have.keys() | pos.keys():
+            got = have.get(k, zero)
+            assert got == pos.get(k, zero), f"{k[0]} {k[1]} holds {got}"
 
     _dispatch: typing.ClassVar[dict] = {}
 
