@@ -272,8 +272,9 @@ async def accounts_report(http: httpx.AsyncClient) -> list[list]:
     EUR/USD, JPY for USDJPY: cash, held, available) and the positions the fills left."""
     rows = []
     for acct in ACCOUNTS:
-        bal = {b["currency"]: b for b in (await http.get(f"/api/v1/accounts/{acct}")).json()[
-            "balances"]}  # fmt: skip
+        bal = {
+            b["currency"]: b for b in (await http.get(f"/api/v1/accounts/{acct}/balances")).json()
+        }
         pos = {
             p["symbol"]: p["quantity"]
             for p in (await http.get(f"/api/v1/accounts/{acct}/positions")).json()
