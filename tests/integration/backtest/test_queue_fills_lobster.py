@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo
 
 from condor.backtest.runner import run_scenario
 from condor.backtest.scenario import parse_scenario
-from condor.domain.orders.enums import ExecType
 from condor.marketdata import open_feed
+
+from backtest_helpers import placement_fills
 
 FILE = "aapl-nasdaq-lobster-l3-messages-20120621-0930-1030.csv"
 NY = ZoneInfo("America/New_York")
@@ -83,15 +84,6 @@ def _expected(path, qty: int):
     return out
 
 
-def _fills(run, placement: str):
-    oid = next(f for f in run.fired if f.placement == placement).order_ids[0]
-    return [
-        (e.ts_ns, e.last_qty, e.last_px)
-        for e in run.events
-        if getattr(e, "exec_type", None) is ExecType.TRADE and e.order_id == oid
-    ]
-
-
 def test_queue_fills_match_the_raw_messages(shared_data):
     # Arrange
     expected = _expected(shared_data / FILE, 300)
@@ -101,7 +93,7 @@ def test_queue_fills_match_the_raw_messages(shared_data):
     # Assert
     for name in ("bid", "ask"):
         price, ahead, fills = expected[name]
-        got = _fills(run, name)
+        got = placement_fills(run, name)
         assert ahead > 0, name  # it really waited behind a queue
         assert sum(q for _, q in fills) == 300, name
         assert got == [(ts, q, price) for ts, q in fills], name
@@ -118,7 +110,7 @@ def test_touch_model_fills_no_later_than_the_queue(shared_data):
     # Assert: the queue model is never earlier, and is later for at least one order
     later = 0
     for name in ("bid", "ask"):
-        t_fills, q_fills = _fills(touch, name), _fills(queue, name)
+        t_fills, q_fills = placement_fills(touch, name), placement_fills(queue, name)
         assert t_fills and q_fills
         assert t_fills[-1][0] <= q_fills[-1][0]
         later += t_fills[-1][0] < q_fills[-1][0]
