@@ -18,11 +18,17 @@ CASH_SCALE = 10**10
 
 _CASH_SCALE_D = Decimal(CASH_SCALE)
 
+MAX_MAGNITUDE = 15
+"""Edge numbers (prices, quantities, offsets) must be below 10**15 in absolute value: far above
+any real price or order size, and it keeps ``1e999999`` from turning into a million-digit int
+(which would stall the single writer) or overflowing ``quantize``."""
+
 
 def to_decimal(value: object, field: str) -> Decimal:
     """Parse ``value`` (Decimal, int, str; never float) to a finite Decimal.
 
-    Raises DomainError(INVALID_FIELD) naming ``field`` when it is not a finite number. Floats
+    Raises DomainError(INVALID_FIELD) naming ``field`` when it is not a finite number or its
+    absolute value is not below ``10**MAX_MAGNITUDE``. Floats
     are accepted only when their repr is exact (``str(value)``), as JSON parsers hand them over.
     """
     if isinstance(value, Decimal):
@@ -42,6 +48,10 @@ def to_decimal(value: object, field: str) -> Decimal:
         raise DomainError(RejectReason.INVALID_FIELD, f"{field} must be a number", field)
     if not d.is_finite():
         raise DomainError(RejectReason.INVALID_FIELD, f"{field} must be finite", field)
+    if d and d.adjusted() >= MAX_MAGNITUDE:
+        raise DomainError(
+            RejectReason.INVALID_FIELD, f"{field} must be below 1E+{MAX_MAGNITUDE}", field
+        )
     return d
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from condor.domain.errors import DomainError, RejectReason
 from condor.domain.orders.enums import Side
+from condor.domain.values import cash_to_decimal
 
 
 class Position:
@@ -168,7 +169,8 @@ class Account:
         if hold > self.available_cash(ccy):
             raise DomainError(
                 RejectReason.INSUFFICIENT_FUNDS,
-                f"order needs {hold} cash units of {ccy}, {self.available_cash(ccy)} available",
+                f"order needs {cash_to_decimal(hold)} {ccy}, "
+                f"{cash_to_decimal(self.available_cash(ccy))} {ccy} available",
                 "quantity",
             )
         p = self.position(inst.symbol)
