@@ -195,10 +195,10 @@ BRACKETS = [
     ([("cancel", 0)], ("Canceled", "Canceled", "Canceled"), "Canceled", 1000),
     ([("trade", "100", 4), ("cancel", 0)], ("Canceled", "New", "New"), "Active", 1004),
     ([("trade", "100", 10), ("cancel", 2)], ("Filled", "New", "Canceled"), "Active", 1010),
-    (
+    (  # ended by the user's cancels, not by an execution: Canceled (spec section 2)
         [("trade", "100", 10), ("cancel", 1), ("cancel", 2)],
         ("Filled", "Canceled", "Canceled"),
-        "Filled",
+        "Canceled",
         1010,
     ),
     (

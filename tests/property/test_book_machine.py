@@ -245,7 +245,7 @@ class BookModel:
             if self.ask_avail is not None and self.ask_avail <= 0:
                 break
             p = self.front(True)
-            q = p.leaves if self.ask_avail is None else min(p.leaves, self.ask_avail)
+            q = p.visible if self.ask_avail is None else min(p.visible, self.ask_avail)
             if self.ask_avail is not None:
                 self.ask_avail -= q
             self._fill_passive(p, q, "maker")
@@ -253,7 +253,7 @@ class BookModel:
             if self.bid_avail is not None and self.bid_avail <= 0:
                 break
             p = self.front(False)
-            q = p.leaves if self.bid_avail is None else min(p.leaves, self.bid_avail)
+            q = p.visible if self.bid_avail is None else min(p.visible, self.bid_avail)
             if self.bid_avail is not None:
                 self.bid_avail -= q
             self._fill_passive(p, q, "maker")
@@ -268,7 +268,7 @@ class BookModel:
                 if b is None or (b < px if is_buy else b > px):
                     break
                 p = self.front(is_buy)
-                q = min(p.leaves, self.last_avail)
+                q = min(p.visible, self.last_avail)  # an iceberg shows its visible part
                 self.last_avail -= q
                 self._fill_passive(p, q, "maker")
         if self.pending:
@@ -462,12 +462,19 @@ class BookMachine(RuleBasedStateMachine):
         new = [ev for ev in events if ev.exec_type is ExecType.NEW]
         assert len(new) == 1 and new[0].orig_order_id == oid, events
         assert self.e.orders[oid].status is OrdStatus.REPLACED
+        n = MOrder(new[0].order_id, o.account, o.is_buy, price, qty, o.tif, o.display)
+        # a replace that only lowers the quantity keeps the place in the queue (spec 1)
+        keeps, n.prio = o.prio and price == o.price and qty <= o.leaves, o.prio
+        n.visible = min(o.visible, qty)
         o.live = False
         o.prio = 0
         if o in self.m.pending:
             self.m.pending.remove(o)
-        n = MOrder(new[0].order_id, o.account, o.is_buy, price, qty, o.tif, o.display)
-        self.m.submit(n)
+        if keeps:
+            self.m.orders[n.oid] = n
+        else:
+            n.prio = n.visible = 0
+            self.m.submit(n)
         self._apply(events)
 
     # rules: market data

@@ -170,6 +170,7 @@ class CascadeMachine(RuleBasedStateMachine):
         self.closed: dict[str, int] = {}  # group id -> seq of the event that closed it
         self.brackets: list[tuple[str, int, tuple[int, ...]]] = []
         self.protected: set[int] = set()  # bracket members: no user growth or activation
+        self.filled_before: dict[int, int] = {}  # replacing order id -> lots its chain filled
 
     def _tick(self) -> int:
         self.ts += 1_000
@@ -263,7 +264,21 @@ class CascadeMachine(RuleBasedStateMachine):
         o = self.e.orders[oid]
         price = data.draw(PRICES) if reprice and o.ord_type is OrdType.LIMIT else None
         qty = None if oid in self.protected else data.draw(st.integers(1, 10))
-        self._run("replace", self.e.handle, C.ReplaceOrder(oid, qty=qty, price=price))
+        events = self._run("replace", self.e.handle, C.ReplaceOrder(oid, qty=qty, price=price))
+        new = [ev.order_id for ev in events if getattr(ev, "orig_order_id", None) == oid]
+        if new and any(getattr(ev, "change", None) == "member_replaced" for ev in events):
+            self._follow(oid, new[0])
+
+    def _follow(self, old: int, new: int) -> None:
+        """The groups carried ``old``'s membership over to ``new`` (cancel/replace with a new
+        id): track the bracket member by its new id, with what ``old`` filled."""
+        self.filled_before[new] = self.filled_before.get(old, 0) + self.e.orders[old].cum_qty
+        self.brackets = [
+            (gid, new if entry == old else entry, tuple(new if x == old else x for x in exits))
+            for gid, entry, exits in self.brackets
+        ]
+        if old in self.protected:
+            self.protected.add(new)
 
     @precondition(
         lambda self: any(
@@ -400,9 +415,10 @@ class CascadeMachine(RuleBasedStateMachine):
     @invariant()
     def brackets_never_flip_the_position(self):
         orders = self.e.orders
+        done = self.filled_before
         for gid, entry, exits in self.brackets:
-            filled = orders[entry].cum_qty
-            out = sum(orders[x].cum_qty for x in exits)
+            filled = orders[entry].cum_qty + done.get(entry, 0)
+            out = sum(orders[x].cum_qty + done.get(x, 0) for x in exits)
             assert out <= filled, (
                 f"bracket {gid} of entry {entry}: exits {exits} filled {out} > entry filled {filled}: "
                 f"{[orders[x] for x in (entry, *exits)]}"

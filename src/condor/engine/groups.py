@@ -80,9 +80,9 @@ class GroupHandlers(SharedHolds):
                 and r.ord_status.is_terminal
                 and g.status is GroupStatus.ACTIVE
                 and g.all_terminal(self.orders)
+                and not _leaves(actions, r.order_id)  # its removal closes the group then
             ):
-                executed = g.any_executed(self.orders)
-                close = GroupStatus.FILLED if executed else GroupStatus.CANCELED
+                close = GroupStatus.FILLED if _ended_by_execution(g, r) else GroupStatus.CANCELED
             if close is not None:
                 self._close_group(g, close, _rule_cause(g.group_id, g.kind, r))
         batch.extend(backed)
@@ -203,6 +203,7 @@ class GroupHandlers(SharedHolds):
         for o in new_orders:
             if o.order_id in held:
                 o.apply(T.HOLD, now)
+                self._expire_held(o)
                 self._report(o, ExecType.NEW, cause)
         for o in new_orders:
             if o.order_id not in held and o.status is OrdStatus.PENDING_NEW:
@@ -284,7 +285,8 @@ class GroupHandlers(SharedHolds):
                     raise DomainError(e.reason, f"member {i}: {e.text}", field) from None
                 taken.append(o)
         validation.validate(cmd.validators, views, cmd.owner)
-        if kind is GroupKind.BRACKET:
+        if kind is GroupKind.BRACKET:  # spec section 2: bracket price sanity, always
+            validation.bracket_prices(views, cmd.owner)
             self._check_exits_covered(views)
         # deterministic: derived from the command number, unique per engine and journal
         gid = cmd.group_id or str(uuid.UUID(int=_NS.int ^ self.cmd_seq))
@@ -462,6 +464,26 @@ def _link_price(o, trigger) -> None:
         o.stop_price = px
     else:
         o.price = px
+
+
+def _leaves(actions, order_id: int) -> bool:
+    """One of ``actions`` removes ``order_id`` from its group (Alor IgnoreCancel): the group
+    then closes when that removal runs, and lists the order as gone."""
+    return any(a.kind is RuleAction.REMOVE_MEMBER and a.order_id == order_id for a in actions)
+
+
+def _ended_by_execution(g: Group, r) -> bool:
+    """Spec section 2: a group whose last member has just ended is Filled when that end
+    comes from an execution (a fill, or this group's rule fired, step by step, by a fill) and
+    Canceled when it comes from a cancellation, expiry or rejection (a user's cancel of the
+    last exit after the entry filled ends the group Canceled)."""
+    ev = r
+    while ev.exec_type is not ExecType.TRADE and ev.ord_status is not OrdStatus.FILLED:
+        c = ev.cause
+        if c is None or c.kind is not CauseKind.RULE or c.group_id != g.group_id:
+            return False
+        ev = c.trigger
+    return True
 
 
 def _rule_cause(group_id: str, rule: str, trigger) -> Cause:

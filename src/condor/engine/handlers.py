@@ -10,6 +10,7 @@ user it is refused (ORDER_TERMINAL).
 from __future__ import annotations
 
 from condor.domain.errors import DomainError, RejectReason
+from condor.domain.groups.model import GroupStatus, RuleEvent
 from condor.domain.orders import commands as C
 from condor.domain.orders.enums import ExecType, OrdStatus, OrdType, Side, TimeInForce
 from condor.domain.orders.events import Cause
@@ -49,7 +50,8 @@ class OrderHandlers:
         o = self._new_order(cmd, inst, cause)
         if not cmd.activate or cmd.activation is not None:
             self._register(o)
-            o.apply(T.HOLD, now)
+            o.apply(T.HOLD, o.ts_created)
+            self._expire_held(o)
             self._report(o, ExecType.NEW, cause)
             if cmd.activation is not None and cmd.activate:
                 self._arm_activation(o, cmd.activation, cause)  # engine/activation.py
@@ -66,7 +68,9 @@ class OrderHandlers:
         self._accept(o, v, cause)
         return o
 
-    def _new_order(self, cmd: C.SubmitOrder, inst, cause: Cause) -> Order:
+    def _new_order(
+        self, cmd: C.SubmitOrder, inst, cause: Cause, orig_order_id: int | None = None
+    ) -> Order:
         self.order_seq += 1
         trail = None
         if cmd.trail is not None:
@@ -101,6 +105,7 @@ class OrderHandlers:
             cmd_id=cause.command_id or 0,
             price_offset=cmd.price_offset,
             post_only=cmd.post_only,
+            orig_order_id=orig_order_id,
         )
 
     def _register(self, o: Order) -> None:
@@ -217,7 +222,7 @@ class OrderHandlers:
                 acct.restore(o, *held)
                 self._reject("ModifyOrder", e, cause, account=o.account, order_id=o.order_id)
                 return
-        if new_qty == o.cum_qty:  # amended down to what is filled: done (FIX OrderQty=CumQty)
+        if new_qty == o.cum_qty and new_qty:  # amended down to what is filled (OrderQty=CumQty)
             self._unplace_alive(o, rest_px)
             o.apply(T.AMEND, self.clock.now_ns())
             o.status = OrdStatus.FILLED
@@ -232,14 +237,15 @@ class OrderHandlers:
             o.visible = min(o.visible, o.qty - o.cum_qty)
             self._report(o, ExecType.REPLACED, cause)
             return
-        self._unplace_alive(o, rest_px)
-        if o.trail is not None and o.trail.water is not None:
-            o.trail.water = None
+        self._unplace_alive(o, rest_px)  # a trailing stop keeps its water mark (spec 1)
         self._report(o, ExecType.REPLACED, cause)
         self._work(o, v, cause)
 
     def _check_amend(self, o: Order, cmd, new_qty: int) -> None:
-        if new_qty <= 0 or new_qty < o.cum_qty:
+        # a Held position-attached child (quantity 0 until its parent fills, Sway THEN order)
+        # may change its prices and stay unsized
+        unsized = o.status is OrdStatus.HELD and o.qty == 0 and new_qty == 0
+        if not unsized and (new_qty <= 0 or new_qty < o.cum_qty):
             raise DomainError(
                 R.MODIFY_NOT_ALLOWED, "new quantity must exceed the filled quantity", "quantity"
             )
@@ -296,29 +302,73 @@ class OrderHandlers:
         acct = self.accounts[o.account]
         saved = (o.hold_cash, o.hold_pos, o.hold_net)
         acct.release(o)
-        n = self._new_order(new, o.inst, cause)
+        n = self._new_order(new, o.inst, cause, orig_order_id=o.order_id)
+        carried = self._carry_groups(o, n)
         if new.activate:
             try:
                 self._reserve(n, v)
             except DomainError as e:
+                self._uncarry(carried, o, n)
                 acct.restore(o, *saved)
                 self.order_seq -= 1  # the new id was never used
                 self._reject("ReplaceOrder", e, cause, account=o.account, order_id=o.order_id)
                 return None
-        self._unplace(o)
+        in_place = new.activate and _keeps_place(o, n)
+        if in_place:
+            v.book.substitute(o, n)
+        else:
+            self._unplace(o)
         o.apply(T.REPLACE, self.clock.now_ns())
         self._retire(o)
         self._report(o, ExecType.REPLACED, cause, text=f"replaced by {n.order_id}")
         self._register(n)
         if not new.activate:
             n.apply(T.HOLD, self.clock.now_ns())
+            self._expire_held(n)
             self._report(n, ExecType.NEW, cause, orig_order_id=o.order_id)
+            self._carried_events(carried, o, cause)
             return n
         n.apply(T.ACCEPT, self.clock.now_ns())
         self._set_expiry(n, v)
         self._report(n, ExecType.NEW, cause, orig_order_id=o.order_id)
-        self._work(n, v, cause)
+        self._carried_events(carried, o, cause)
+        if not in_place:
+            self._work(n, v, cause)
         return n
+
+    def _carry_groups(self, o: Order, n: Order) -> list:
+        """Cancel/replace with a new id (spec section 1): in every Active group of ``o`` with
+        no rule on its REPLACE event, ``n`` takes ``o``'s place (same position, role and
+        release bookkeeping; what ``o`` filled counts for the group), so the group keeps
+        working on the new order (a bracket's take-profit moved by Alor PUT still shares the
+        stop-loss's position hold). Groups that do react (Alor OnExecuteOrCancel, IgnoreCancel)
+        see the replace and keep ``o``. Returns what ``_uncarry`` needs to undo it."""
+        carried = []
+        for gid in tuple(o.groups or ()):
+            g = self.groups.get(gid)
+            i = g.position(o.order_id) if g is not None else None
+            if i is None or g.listens(i, RuleEvent.REPLACE):
+                continue
+            m = g.members[i]
+            carried.append((g, m, (m.order_id, m.filled_before, g.version)))
+            g.substitute(i, n.order_id, o.cum_qty)
+            o.remove_group(gid)
+            n.add_group(gid)
+        return carried
+
+    @staticmethod
+    def _uncarry(carried: list, o: Order, n: Order) -> None:
+        """Undo ``_carry_groups`` (the replace was refused)."""
+        for g, m, (oid, filled_before, version) in carried:
+            m.order_id, m.filled_before, g.version = oid, filled_before, version
+            n.remove_group(g.group_id)
+            o.add_group(g.group_id)
+
+    def _carried_events(self, carried: list, o: Order, cause: Cause) -> None:
+        """One GroupUpdated "member_replaced" (``removed``: the replaced id) per carried group."""
+        for g, _, _ in carried:
+            if g.status is GroupStatus.ACTIVE:
+                self._group_event(g, "member_replaced", cause, removed=o.order_id)
 
     # -- activation of Held orders ------------------------------------------------------
     def _activate_cmd(self, cmd: C.ActivateOrder, cause: Cause) -> None:
@@ -434,6 +484,19 @@ class OrderHandlers:
 
 def _by_id(o: Order) -> int:
     return o.order_id
+
+
+def _keeps_place(o: Order, n: Order) -> bool:
+    """A replace that changes nothing but lowers the quantity keeps time priority (spec
+    section 1: "a quantity decrease keeps it"): ``n`` takes ``o``'s place in the queue."""
+    return bool(
+        o.priority
+        and o.status.is_working
+        and n.price == o.price
+        and n.stop_price == o.stop_price
+        and n.display_qty == o.display_qty
+        and n.qty <= o.qty - o.cum_qty
+    )
 
 
 def _trail_spec(o: Order) -> C.TrailSpec | None:

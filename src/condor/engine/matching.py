@@ -218,27 +218,58 @@ class Matching:
         self._report(o, ExecType.TRADE, cause, q, px, tid, liquidity)
 
     def _fok_fillable(self, o, v) -> bool:
+        """FOK (FIX 59=4, all or nothing): True when the whole remaining quantity can execute
+        now from the liquidity ``_match`` would take (other accounts' orders and the feed's
+        touch, within the limit, cheapest first, client orders before the feed at one price),
+        and, for a buy on a cash account, within what it can pay (``_affordable``'s cap)."""
         need = o.qty - o.cum_qty
         is_buy = o.side.is_buy
         limit = o.price
-        total = 0
+        offers = []  # (price ticks, 0 = client / 1 = feed, lots or None = unlimited)
+        in_book = 0
         for level in v.book.levels(not is_buy):
             if limit is not None and (level.price > limit if is_buy else level.price < limit):
                 break
+            lots = 0
             for p in level:
                 if p.priority and p.price == level.price and p.account != o.account:
-                    total += p.qty - p.cum_qty
-            if total >= need:
-                return True
+                    lots += p.qty - p.cum_qty
+            if lots:
+                offers.append((level.price, 0, lots))
+                in_book += lots
+                if in_book >= need:
+                    break
         ext = v.ext
         ep, eav = (ext.ask, ext.ask_avail) if is_buy else (ext.bid, ext.bid_avail)
         if ep is None and ext.bid is None and ext.ask is None and ext.last_avail:
             ep, eav = ext.last, ext.last_avail
-        if ep is not None and (limit is None or (ep <= limit if is_buy else ep >= limit)):
-            if eav is None:
+        if (
+            ep is not None
+            and (limit is None or (ep <= limit if is_buy else ep >= limit))
+            and (eav is None or eav > 0)
+        ):
+            offers.append((ep, 1, eav))
+        offers.sort(key=lambda x: (x[0] if is_buy else -x[0], x[1]))
+        budget = self._fok_budget(o)
+        for px, _, lots in offers:
+            take = need if lots is None else min(need, lots)
+            if budget is not None and px > 0:
+                cost = take * px * o.inst.cash_per_tick_lot
+                if cost > budget:
+                    return False
+                budget -= cost
+            need -= take
+            if need <= 0:
                 return True
-            total += eav
-        return total >= need
+        return False
+
+    def _fok_budget(self, o) -> int | None:
+        """Cash units a buy on a cash account may spend (its hold plus free cash, as
+        ``_affordable``); None when not capped (sells, margin accounts)."""
+        acct = self.accounts[o.account]
+        if not o.side.is_buy or acct.leverage != 1:
+            return None
+        return max(acct.available_cash(o.inst.currency) + o.hold_cash, 0)
 
     def _reference_price(self, o, v) -> int | None:
         """The price a hold is computed at: limit, else stop, else the current touch."""
@@ -298,7 +329,18 @@ class Matching:
                     return
                 self._start_trail(o, v, basis, cur, cause)
                 return
+            # re-armed (modified) with its water mark: the stop follows the new offset from
+            # it, and elects at once if the market is already through
+            off = t.offset_ticks(t.water)
+            stop = t.water - off if is_sell else t.water + off
+            if cur is not None and (cur <= stop if is_sell else cur >= stop):
+                o.stop_price = stop
+                self._elect(o, v, cause)
+                return
+            moved = stop != o.stop_price
             self._index_trail(o, v, basis)
+            if moved:
+                self._trail_updated(o, cause)
             return
         up = _is_up(o)
         thr = o.stop_price
@@ -465,9 +507,8 @@ class Matching:
             av = ext.ask_avail if is_bid else ext.bid_avail
             if av is not None and av <= 0:
                 return
-            p = book.front(is_bid)
-            leaves = p.qty - p.cum_qty
-            qf = leaves if av is None else min(leaves, av)
+            p = book.front(is_bid)  # an iceberg shows ``visible``; its refill queues again
+            qf = p.visible if av is None else min(p.visible, av)
             if av is not None:
                 if is_bid:
                     ext.ask_avail = av - qf
@@ -541,8 +582,8 @@ class Matching:
                     hit = best != NO_ASK and (best < px if through else best <= px)
                 if not hit:
                     break
-                p = book.front(is_bid)
-                qf = min(p.qty - p.cum_qty, ext.last_avail)
+                p = book.front(is_bid)  # an iceberg shows ``visible``; its refill queues again
+                qf = min(p.visible, ext.last_avail)
                 ext.last_avail -= qf
                 self.trade_seq += 1
                 self._fill_passive(p, qf, v, cause, self.trade_seq, "maker")

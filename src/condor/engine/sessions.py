@@ -57,6 +57,13 @@ class SessionTimers:
             if exp is not None:
                 self._push_timer(exp, K_EXPIRE, o.order_id)
 
+    def _expire_held(self, o) -> None:
+        """A Held GTD order (inactive stop, waiting OTO child) still ends at its ExpireTime
+        (FIX 126 is an absolute time, working or not); a DAY order's session starts when it
+        starts working, so it is scheduled on activation (``_set_expiry``)."""
+        if o.tif is TimeInForce.GTD and o.expire_ns is not None:
+            self._push_timer(o.expire_ns, K_EXPIRE, o.order_id)
+
     def _may_work(self, o, v) -> bool:
         if o.tif is TimeInForce.OPG or o.tif is TimeInForce.CLS:
             return False

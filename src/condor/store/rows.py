@@ -62,10 +62,12 @@ def order_row(o: Order) -> dict:
         # whether the order has time priority in the book is state
         "queued": bool(o.priority),
         "triggered": o.triggered,
+        "activated": o.activated,
         "groups": list(o.groups) if o.groups else None,
         "cmd_id": o.cmd_id,
         "price_offset": o.price_offset,
         "post_only": o.post_only,
+        "orig_order_id": o.orig_order_id,
     }
     return {
         "order_id": o.order_id,
@@ -132,6 +134,7 @@ def order_from_row(row, instruments) -> Order:
         cmd_id=d.get("cmd_id", 0),
         price_offset=d.get("price_offset"),
         post_only=d.get("post_only", False),
+        orig_order_id=d.get("orig_order_id"),
     )
     o.status = OrdStatus(row["status"])
     o.cum_qty, o.cum_cost = row["cum_qty"], row["cum_cost"]
@@ -139,6 +142,7 @@ def order_from_row(row, instruments) -> Order:
     o.hold_cash, o.hold_pos = d.get("hold_cash", 0), d.get("hold_pos", 0)
     o.priority = 1 if d.get("queued") else 0
     o.triggered = d.get("triggered", False)
+    o.activated = d.get("activated", o.status is not OrdStatus.HELD)
     o.groups = list(d["groups"]) if d.get("groups") else None
     o.ts_updated = row["ts_updated"]
     return o

@@ -180,6 +180,15 @@ class OrderBook:
         if level.live == 0:
             self._drop_level(level, is_bid)
 
+    def substitute(self, old, new) -> None:
+        """Put ``new`` in ``old``'s place in its level, keeping its time priority (a
+        cancel/replace that only lowers the quantity: spec section 1). ``new`` must have the
+        same side and price; its ``visible`` becomes ``old``'s, capped at its own leaves."""
+        level = (self.bids if old.side.is_buy else self.asks)[old.price]
+        level[level.index(old)] = new
+        new.priority, old.priority = old.priority, 0
+        new.visible = min(old.visible, new.qty - new.cum_qty)
+
     def pop_front(self, order) -> None:
         """Remove ``order``, which is the front of its level (fully filled or refilling)."""
         is_bid = order.side.is_buy

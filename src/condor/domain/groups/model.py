@@ -76,9 +76,12 @@ class Rule(NamedTuple):
 class Member:
     """A member order: ``order_id``, ``role`` (e.g. "entry", "take_profit", "stop_loss"),
     ``base_qty`` (lots it was created with; 0 = position-attached), ``released`` (lots this
-    group has released to it), ``active`` (False once removed)."""
+    group has released to it), ``active`` (False once removed), ``filled_before`` (lots the
+    member's earlier order ids filled before a cancel/replace gave it a new id)."""
 
-    __slots__ = ("active", "base_qty", "order_id", "released", "role", "was_released")
+    __slots__ = (
+        "active", "base_qty", "filled_before", "order_id", "released", "role", "was_released",
+    )  # fmt: skip
 
     def __init__(self, order_id: int, role: str = "", base_qty: int = 0) -> None:
         self.order_id = order_id
@@ -87,6 +90,7 @@ class Member:
         self.released = 0
         self.was_released = False
         self.active = True
+        self.filled_before = 0
 
     def as_dict(self) -> dict:
         return {
@@ -96,6 +100,7 @@ class Member:
             "released": self.released,
             "was_released": self.was_released,
             "active": self.active,
+            "filled_before": self.filled_before,
         }
 
 
@@ -263,7 +268,8 @@ class Group:
                 continue
             if rule.requires_release and not src.was_released:
                 continue
-            if rule.when_filled is not None and (src_order.cum_qty > 0) != rule.when_filled:
+            filled = src_order.cum_qty + src.filled_before
+            if rule.when_filled is not None and (filled > 0) != rule.when_filled:
                 continue
             name = rule.name or rule.action.value
             if rule.action is RuleAction.REMOVE_MEMBER:
@@ -349,8 +355,18 @@ class Group:
             return Action(act, m.order_id, report.last_qty, gid, name, report)
         # RELEASE: pro rata to the source's filled quantity (the whole base at a full fill;
         # the filled quantity itself for a position-attached child).
-        cum = src_order.cum_qty
+        cum = src_order.cum_qty + src.filled_before
         if cum <= 0:
+            return None
+        target_order = orders.get(m.order_id)
+        if (
+            m.released == 0
+            and target_order is not None
+            and target_order.status is not OrdStatus.HELD
+        ):
+            # an order that was already working when it joined (a group over existing orders):
+            # there is nothing to release, and it must not grow (its size is the user's)
+            m.was_released = True
             return None
         # sized against the parent's quantity at creation, so that amending the parent down
         # releases proportionally smaller children
@@ -371,8 +387,27 @@ class Group:
                     return False
         return True
 
-    def any_executed(self, orders) -> bool:
-        return any(orders[m.order_id].cum_qty > 0 for m in self.members if m.order_id in orders)
+    def listens(self, i: int, event: RuleEvent) -> bool:
+        """True when a rule of this group fires on ``event`` of member ``i`` (source and
+        release conditions; ``when_filled`` aside). The engine asks it for REPLACE: a replaced
+        member whose group does not react to the replace is carried over to the new order id."""
+        m = self.members[i]
+        return any(
+            r.on is event
+            and (r.sources is None or i in r.sources)
+            and (m.was_released or not r.requires_release)
+            for r in self.rules
+        )
+
+    def substitute(self, i: int, order_id: int, filled: int) -> None:
+        """Member ``i`` continues as order ``order_id`` (cancel/replace with a new id, spec
+        section 1): ``filled`` lots of the replaced order count as filled before. Its base
+        quantity stays the one it was created with, so a parent replaced down releases its
+        children in proportion, as a parent amended down does."""
+        m = self.members[i]
+        m.order_id = order_id
+        m.filled_before += filled
+        self.version += 1
 
     def close(self, status: GroupStatus, ts: int) -> None:
         self.status = status

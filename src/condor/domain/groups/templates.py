@@ -55,15 +55,18 @@ def rules_for(kind: GroupKind, n: int, roles: list[str]) -> tuple[Rule, ...]:
     if kind is GroupKind.BRACKET:
         return bracket(roles)
     if kind is GroupKind.ON_EXECUTE_OR_CANCEL:
+        # Alor reads an expired order as canceled: expiry acts as a cancel
         return (
             Rule(E.FILL, A.CANCEL, name=k, closes=True),
             Rule(E.CANCEL, A.CANCEL, name=k),
+            Rule(E.EXPIRE, A.CANCEL, name=k),
             Rule(E.REPLACE, A.CANCEL, name=k),
         )
     if kind is GroupKind.IGNORE_CANCEL:
         return (
             Rule(E.FILL, A.CANCEL, name=k, closes=True),
             Rule(E.CANCEL, A.REMOVE_MEMBER, name=k),
+            Rule(E.EXPIRE, A.REMOVE_MEMBER, name=k),
             Rule(E.REPLACE, A.REMOVE_MEMBER, name=k),
         )
     if kind is GroupKind.TRIGGER_BRACKET_ORDERS:
@@ -127,5 +130,6 @@ def trigger_bracket(roles: list[str]) -> tuple[Rule, ...]:
         *oto(limits, stops, partial=False, name=name),
         Rule(E.FILL, A.CANCEL, closes=True, **among),
         Rule(E.CANCEL, A.CANCEL, **among),
+        Rule(E.EXPIRE, A.CANCEL, **among),
         Rule(E.REPLACE, A.CANCEL, **among),
     )

@@ -68,10 +68,12 @@ class Order:
     Units: ``qty``, ``cum_qty``, ``display_qty``, ``visible`` in lots; ``price`` (limit),
     ``stop_price`` (trigger) in ticks; ``*_ns`` integer ns UTC. ``groups`` lists the ids of the
     groups the order belongs to (None when none, to save memory on plain orders).
+    ``orig_order_id`` is the order a cancel/replace with a new id replaced (None otherwise).
     """
 
     __slots__ = (
         "account",
+        "activated",
         "basis",
         "cl_ord_id",
         "cmd_id",
@@ -88,6 +90,7 @@ class Order:
         "inst",
         "ord_type",
         "order_id",
+        "orig_order_id",
         "owner",
         "position_effect",
         "post_only",
@@ -135,6 +138,7 @@ class Order:
         cmd_id: int = 0,
         price_offset: int | None = None,
         post_only: bool = False,
+        orig_order_id: int | None = None,
     ) -> None:
         self.order_id = order_id
         self.account = account
@@ -159,6 +163,7 @@ class Order:
         self.text = text
         self.price_offset = price_offset  # ticks from the releasing fill (SubmitOrder)
         self.post_only = post_only  # book or cancel: never takes liquidity (FIX ExecInst=6)
+        self.orig_order_id = orig_order_id  # the order this one replaced (cancel/replace)
         self.status = OrdStatus.PENDING_NEW
         self.cum_qty = 0
         self.cum_cost = 0
@@ -167,6 +172,7 @@ class Order:
         self.hold_net = 0
         self.priority = 0
         self.triggered = False
+        self.activated = False  # has worked (accepted or activated) at least once
         self.groups: list | None = None
         self.ts_created = ts
         self.ts_updated = ts
@@ -218,6 +224,8 @@ class Order:
             self.cum_cost += fill_qty * fill_px
         else:
             self.status = next_status(self.status, transition)
+            if transition is Transition.ACCEPT or transition is Transition.ACTIVATE:
+                self.activated = True
         self.ts_updated = ts
 
     def add_group(self, group_id: str) -> None:
