@@ -14,11 +14,13 @@ nothing.
 from __future__ import annotations
 
 import logging
+import re
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from condor.domain.errors import RejectReason
 
@@ -138,14 +140,32 @@ def _loc_field(loc: tuple) -> str | None:
     return out or None
 
 
+def _routes(routes, prefix: str = ""):
+    """(path template, route) of every endpoint route, inside included routers too (FastAPI
+    wraps those in an object holding ``original_router`` and ``include_context.prefix``)."""
+    for r in routes:
+        inner = getattr(r, "original_router", None)
+        if inner is not None:
+            ctx = getattr(r, "include_context", None)
+            yield from _routes(inner.routes, prefix + (getattr(ctx, "prefix", "") or ""))
+        elif getattr(r, "methods", None) and hasattr(r, "path"):
+            yield prefix + r.path, r
+
+
 def _allowed(request: Request) -> list[str]:
-    """The methods the routes of ``request``'s path answer (RFC 9110 ``Allow``)."""
+    """The methods the path of ``request`` answers (RFC 9110 ``Allow``): those of its most
+    specific route templates (most literal characters: ``/marketdata/{symbol}/quotes`` wins
+    over ``/marketdata/{symbol:path}``, which also matches it)."""
     path = request.url.path
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        regex = getattr(route, "path_regex", None)
-        if regex is not None and regex.match(path):
-            methods |= set(getattr(route, "methods", None) or ())
+    best, methods = -1, set()
+    for template, route in _routes(request.app.router.routes):
+        if not compile_path(template)[0].match(path):
+            continue
+        literal = len(re.sub(r"{[^}]*}", "", template))
+        if literal > best:
+            best, methods = literal, set(route.methods)
+        elif literal == best:
+            methods |= route.methods
     return sorted(methods - {"HEAD"})
 
 

@@ -127,3 +127,12 @@ def test_bad_quote_is_422(demo):
     assert r.status_code == 422 and r.json()["field"] == "ask"
     r = demo.post("/api/v1/marketdata/IBM/trades", json={"price": "100.005", "size": "1"})
     assert r.status_code == 422 and r.json()["field"] == "price"
+
+
+def test_a_wrong_method_is_405_with_every_method_of_the_path_in_allow(demo):
+    # Act: /api/v1/orders answers GET, POST and DELETE; PUT is none of them
+    r = demo.put("/api/v1/orders", json={})
+    # Assert: RFC 9110 Allow lists the path's methods (routes live in included routers)
+    assert r.status_code == 405
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert r.headers["allow"] == "DELETE, GET, POST"
