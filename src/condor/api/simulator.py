@@ -2,7 +2,9 @@
 
 Invariant: integer ticks and lots throughout (no float for prices); the same seed, instruments
 and number of rounds give the same sequence of quotes and trades. The walk never goes below
-half its reference price. It runs as one asyncio task on the event loop, feeding the venue
+half its reference price. Every instrument with trades prints one trade every ``trade_every``
+rounds, at its own phase (its position in the walk modulo ``trade_every``), so no instrument is
+skipped and the prints of different instruments are spread over the rounds. It runs as one asyncio task on the event loop, feeding the venue
 through ``Runtime.market_many`` exactly as a recorded feed would (a journaled server commits
 each round together). A restarted server's walk continues from the venues' last quotes. The
 walk stops when the journal can no longer store its rounds (the error is logged once).
@@ -24,7 +26,9 @@ _SIZE_UNITS = {AssetClass.EQUITY: 100, AssetClass.FX: 1_000_000, AssetClass.FUTU
 
 
 class RandomWalk:
-    """Per-instrument state and one ``step(now_ns)`` that returns the round's events."""
+    """Per-instrument state and one ``step(now_ns)`` that returns the round's events: a
+    ``QuoteTick`` for every instrument with a reference price (``refs``, ticks) and, for one
+    with ``has_trades``, a ``TradeTick`` (at the bid or ask) every ``trade_every`` rounds."""
 
     def __init__(self, instruments: list[Instrument], refs: dict[str, int], seed: int,
                  trade_every: int = 4) -> None:  # fmt: skip
@@ -45,7 +49,7 @@ class RandomWalk:
         rng = self.rng
         self.rounds += 1
         out: list[QuoteTick | TradeTick] = []
-        for inst, ref, _, unit in self.state:
+        for k, (inst, ref, _, unit) in enumerate(self.state):
             mid = self.mid[inst.symbol]
             step = max(1, ref // 5000)
             mid = max(ref // 2, mid + rng.choice((-1, 0, 0, 1)) * step)
@@ -62,7 +66,7 @@ class RandomWalk:
                     rng.randint(1, 20) * unit,
                 )
             )
-            if inst.has_trades and (self.rounds + len(out)) % self.trade_every == 0:
+            if inst.has_trades and self.trades_now(k):
                 buyer = rng.random() < 0.5
                 out.append(
                     TradeTick(
@@ -74,6 +78,11 @@ class RandomWalk:
                     )
                 )
         return out
+
+    def trades_now(self, k: int) -> bool:
+        """Whether the ``k``-th instrument of the walk prints a trade this round: once every
+        ``trade_every`` rounds, phase ``k`` (``settings.simulator.trade_every``)."""
+        return (self.rounds + k) % self.trade_every == 0
 
 
 async def run_simulator(rt, stop: asyncio.Event | None = None) -> None:

@@ -3,6 +3,8 @@ portfolio of another user) in Alor's own format, naming the field, and no change
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from alor_helpers import (
     SBER,
@@ -11,6 +13,7 @@ from alor_helpers import (
     alice_client,
     c,
     limit,
+    make_group,
     member,
     place,
     send,
@@ -59,6 +62,10 @@ ORDER_CASES = [
     ("stop", stop(trigger="135.001"), "triggerPrice", "InvalidPrice"),
     ("stop", stop(protectingSeconds=301), "protectingSeconds", "BadRequest"),
     ("stopLimit", stop(), "price", "MissingField"),
+    # engine refusals carry the wire's field and a code of the dialect's family
+    ("stop", stop(stopEndUnixTime=1000), "stopEndUnixTime", "ExpireTimeInPast"),
+    ("stopLimit", stop(price=Decimal("135.00"), stopEndUnixTime=1000), "stopEndUnixTime",
+     "ExpireTimeInPast"),
 ]  # fmt: skip
 
 
@@ -108,9 +115,7 @@ def test_cancel_of_a_foreign_order_is_order_to_cancel_not_found(server, c, order
     assert state(server) == before
 
 
-@pytest.mark.parametrize(
-    ("members", "policy", "field", "detail"),
-    [
+GROUP_CASES = [
         (lambda o: [member(o["live"], "Limit"), member(o["foreign"], "Limit")],
          "OnExecuteOrCancel", "orders[1].orderId",
          "Forbidden attempt to modify an order ({foreign}) not owned by the user"),
@@ -130,20 +135,56 @@ def test_cancel_of_a_foreign_order_is_order_to_cancel_not_found(server, c, order
          "TriggerBracketOrders", "orders[1].orderId", "must be inactive"),
         (lambda o: [member(o["stop"], "Stop")],
          "TriggerBracketOrders", "orders", "one limit order"),
-    ],
-)  # fmt: skip
+        # the declared type (section 2.8) must be the order's
+        (lambda o: [member(o["live"], "Stop"), member(o["stop"], "Stop")],
+         "OnExecuteOrCancel", "orders[0].type", "Order ({live}) is a Limit order, not Stop"),
+        (lambda o: [member(o["live"], "Limit"), member(o["stop"], "StopLimit")],
+         "IgnoreCancel", "orders[1].type", "Order ({stop}) is a Stop order, not StopLimit"),
+        (lambda o: [member(o["live"], "Market"), member(o["stop"], "Stop")],
+         "IgnoreCancel", "orders[0].type", "is a Limit order, not Market"),
+]  # fmt: skip
+"""(members of ``orders``, executionPolicy, wire field, detail): refused alike by POST and PUT."""
+
+
+@pytest.fixture(scope="module")
+def active_group(c, orders) -> str:
+    """An Active OnExecuteOrCancel group of two working limits, for PUTs that must fail."""
+    a, b = place(c, "limit", limit("118.00")), place(c, "limit", limit("117.00"))
+    return make_group(c, [member(a, "Limit"), member(b, "Limit")], "OnExecuteOrCancel")
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT"])
+@pytest.mark.parametrize(("members", "policy", "field", "detail"), GROUP_CASES)
 def test_bad_group_is_a_400_in_the_group_shape_and_changes_nothing(
-    server, c, orders, members, policy, field, detail
+    server, c, orders, active_group, method, members, policy, field, detail
 ):
-    # Arrange
+    # Arrange: POST creates a group; PUT replaces an Active one and must check the same
+    path = G if method == "POST" else f"{G}/{active_group}"
     before = state(server)
     # Act
-    r = send(c, "POST", G, {"orders": members(orders), "executionPolicy": policy})
+    r = send(c, method, path, {"orders": members(orders), "executionPolicy": policy})
     # Assert
     assert r.status_code == 400, r.text
     body = r.json()
     assert (body["title"], body["status"], body["field"]) == ("BadRequest", 400, field)
     assert detail.format(**orders) in body["detail"]
+    assert state(server) == before
+
+
+def test_change_of_a_closed_group_names_the_wire_field(server, c, orders):
+    # Arrange: a group deleted (closed Canceled)
+    a, b = place(c, "limit", limit("116.00")), place(c, "limit", limit("115.00"))
+    gid = make_group(c, [member(a, "Limit"), member(b, "Limit")], "IgnoreCancel")
+    assert c.delete(f"{G}/{gid}").status_code == 200
+    before = state(server)
+    # Act
+    put = send(c, "PUT", f"{G}/{gid}", {"orders": [member(a, "Limit")],
+                                        "executionPolicy": "IgnoreCancel"})  # fmt: skip
+    delete = c.delete(f"{G}/{gid}")
+    # Assert: the engine's ``group_id`` is the path's ``orderGroupId`` (section 2.5)
+    for r in (put, delete):
+        assert r.status_code == 400, r.text
+        assert r.json()["field"] == "orderGroupId"
     assert state(server) == before
 
 

@@ -134,9 +134,52 @@ def test_ignore_cancel_cancel_removes_the_member_fill_cancels_the_rest(server, c
     assert order(c, d)["status"] == "working"
     # Act 2: a fills -> d is canceled, group Filled
     trade(server, "160.00", "10")
-    # Assert 2
+    # Assert 2: the closed group lists the members it had when it closed
     assert order(c, d)["status"] == "canceled"
-    assert c.get(f"{G}/{gid}").json()["status"] == "Filled"
+    g = c.get(f"{G}/{gid}").json()
+    assert g["status"] == "Filled" and g["orders"] == [{"orderId": a}, {"orderId": d}]
+
+
+def test_ignore_cancel_every_member_canceled_by_the_user_leaves_the_group(c):
+    # Arrange
+    a = place(c, "limit", limit("100.30"))
+    b = place(c, "limit", limit("100.20"))
+    gid = make_group(c, [member(a, "Limit"), member(b, "Limit")], "IgnoreCancel")
+    # Act: cancel a, then b (the last member: its cancel closes the group)
+    c.delete(f"{C}/{a}", params={"portfolio": "D39004", "exchange": "MOEX"})
+    first = c.get(f"{G}/{gid}").json()
+    c.delete(f"{C}/{b}", params={"portfolio": "D39004", "exchange": "MOEX"})
+    last = c.get(f"{G}/{gid}").json()
+    # Assert: b leaves like a did (section 2.8), the group closes Canceled with no order
+    assert (first["orders"], first["status"]) == ([{"orderId": b}], "Active")
+    assert (last["orders"], last["status"]) == ([], "Canceled")
+    assert TS7.match(last["closedAt"])
+    assert last in c.get(G).json()
+
+
+def test_ignore_cancel_a_modified_last_member_leaves_the_group(c):
+    # Arrange
+    a = place(c, "limit", limit("100.10"))
+    gid = make_group(c, [member(a, "Limit")], "IgnoreCancel")
+    # Act: modify the only member (cancel + new number)
+    r = send(c, "PUT", f"{C}/actions/limit/{a}", limit("100.15"))
+    # Assert
+    assert r.status_code == 200, r.text
+    g = c.get(f"{G}/{gid}").json()
+    assert (g["orders"], g["status"]) == ([], "Canceled")
+
+
+def test_put_to_trigger_bracket_orders_with_an_inactive_stop_is_accepted(c):
+    # Arrange: an OnExecuteOrCancel group of a limit and an inactive stop
+    entry = place(c, "limit", limit("100.05"))
+    sl = place(c, "stop", stop("99.00", activate=False))
+    members = [member(entry, "Limit"), member(sl, "Stop")]
+    gid = make_group(c, members, "OnExecuteOrCancel")
+    # Act: PUT passes the same checks as POST, here satisfied
+    r = send(c, "PUT", f"{G}/{gid}", {"orders": members, "executionPolicy": "TriggerBracketOrders"})
+    # Assert
+    assert r.status_code == 200 and r.text == "success"
+    assert c.get(f"{G}/{gid}").json()["executionPolicy"] == "TriggerBracketOrders"
 
 
 def test_trigger_bracket_orders_activates_the_inactive_stops_when_the_limit_fills(server, c):

@@ -85,6 +85,25 @@ def test_golden_inactive_stop_of_section_2_11(c):
     assert s["timeInForce"] == "goodtillcancelled" and s["endTime"] is None
 
 
+def test_an_active_stop_reads_activate_true_before_and_after_its_cancel(c):
+    oid = place(c, "stop", stop("133.00"))
+    assert order(c, oid, stop_order=True)["activate"] is True
+    c.delete(f"{C}/{oid}", params={"portfolio": "D39004", "exchange": "MOEX", "stop": "true"})
+    s = order(c, oid, stop_order=True)
+    assert (s["status"], s["activate"]) == ("canceled", True)
+
+
+def test_a_stop_canceled_while_inactive_reads_activate_false(c):
+    # Arrange
+    oid = place(c, "stop", stop("132.00", activate=False))
+    assert order(c, oid, stop_order=True)["activate"] is False
+    # Act
+    c.delete(f"{C}/{oid}", params={"portfolio": "D39004", "exchange": "MOEX", "stop": "true"})
+    # Assert: it never worked, so it still reads inactive
+    s = order(c, oid, stop_order=True)
+    assert (s["status"], s["activate"]) == ("canceled", False)
+
+
 @pytest.mark.parametrize("cond", ["lessorequal", "LESSOREQUAL", "LessOrEqual", "less"])
 def test_condition_in_any_casing_reads_back_pascal_case(c, cond):
     oid = place(c, "stop", stop(condition=cond))
@@ -204,8 +223,9 @@ def test_read_paths_are_case_insensitive(c, path):
 
 
 def test_formats_simple_slim_heavy(c):
-    # Arrange
+    # Arrange (a stop of its own: tests of this module may run in other workers)
     oid = place(c, "limit", limit("138.00", icebergFixed=1, qty=2))
+    place(c, "stop", stop(activate=False))
     # Act
     simple = order(c, oid)
     slim = order(c, oid, fmt="Slim")

@@ -6,7 +6,8 @@ Invariants:
   portfolio the caller may not see is refused exactly as Alor words it: "Forbidden attempt
   to modify an order (<n>) not owned by the user") and live (the engine's ``live`` and
   ``owned`` validators refuse Filled or Canceled ones); a TriggerBracketOrders group's stops
-  must be inactive (``activate: false``, validator ``inactive_stops``). Every refusal is a 400 in Alor's
+  must be inactive (``activate: false``, validator ``inactive_stops``), on create and on
+  replace alike; a member's declared ``type`` must be the order's. Every refusal is a 400 in Alor's
   group shape ``{"title", "status", "detail"}`` and changes nothing.
 - ``executionPolicy`` maps one to one onto the engine's kinds OnExecuteOrCancel, IgnoreCancel
   and TriggerBracketOrders; the engine holds the rules, the cascades across linked groups and
@@ -62,12 +63,12 @@ def parse_group(data) -> GroupIn:
 
 
 def members_of(e, p: Principal, body: GroupIn, kind) -> tuple[MemberSpec, ...]:
-    """Wire members -> MemberSpecs of existing orders the caller owns. Raises AlorError 400
-    naming ``orders[i].<field>``."""
+    """Wire members -> MemberSpecs of existing orders the caller owns, each of the declared
+    ``type`` (section 2.8). Raises AlorError 400 naming ``orders[i].<field>``."""
     out = []
     for i, m in enumerate(body.orders):
         f = f"orders[{i}]"
-        M.enum_of(M.GROUP_TYPES, m.type, f"{f}.type", "order type")
+        declared = M.enum_of(M.GROUP_TYPES, m.type, f"{f}.type", "order type")
         try:
             oid = int(m.orderId)
         except ValueError:
@@ -84,23 +85,24 @@ def members_of(e, p: Principal, body: GroupIn, kind) -> tuple[MemberSpec, ...]:
             raise _bad(f"Order ({oid}) is not in portfolio {m.portfolio!r}", f"{f}.portfolio")
         if m.exchange.upper() != M.alor_exchange(o.inst):
             raise _bad(f"Order ({oid}) is not on exchange {m.exchange!r}", f"{f}.exchange")
+        if declared not in M.group_types(o):
+            types = "/".join(sorted(M.group_types(o)))
+            raise _bad(f"Order ({oid}) is a {types} order, not {declared}", f"{f}.type")
         out.append(MemberSpec(order_id=oid, role=M.group_role(o, kind)))
     return tuple(out)
 
 
-def _field(field: str | None) -> str | None:
-    """Engine ``members[i]`` -> wire ``orders[i].orderId``; ``members`` -> ``orders``."""
-    if field == "members":
-        return "orders"
-    if field and field.startswith("members["):
-        return "orders[" + field[len("members[") :].split("]", 1)[0] + "].orderId"
-    return field
+def validators_for(kind: GroupKind) -> tuple[str, ...]:
+    """Engine validators a group of ``kind`` must pass, on create (POST) and on replace (PUT)
+    alike (``live`` and ``owned`` always run): TriggerBracketOrders' stops must be inactive
+    (section 2.8, ``inactive_stops``)."""
+    return ("inactive_stops",) if kind is GroupKind.TRIGGER_BRACKET_ORDERS else ()
 
 
 async def _run(rt, cmd, scope_user: str, key: str | None, answer) -> tuple[int, object]:
     if key is None:
-        return 200, await rt.execute(cmd, answer, field_map=_field)
-    out = await rt.execute_once(cmd, (f"alor:groups:{scope_user}", key), answer, field_map=_field)
+        return 200, await rt.execute(cmd, answer)
+    out = await rt.execute_once(cmd, (f"alor:groups:{scope_user}", key), answer)
     if out.replayed:
         return 400, {"message": DUPLICATE, "oldResponse": {"statusCode": 200, "body": out.value}}
     return 200, out.value
@@ -148,7 +150,7 @@ async def create_group(request: Request, p: Caller) -> Response:
         cmd = CreateGroup(
             kind=kind,
             members=members_of(e, p, body, kind),
-            validators=("inactive_stops",) if kind is GroupKind.TRIGGER_BRACKET_ORDERS else (),
+            validators=validators_for(kind),
             owner=p.username,
         )
 
@@ -181,8 +183,10 @@ async def update_group(group_id: str, request: Request, p: Caller) -> Response:
         raise _bad("a group needs orders", "orders")
     with rt.read() as e:
         g = visible_group(e, p, group_id)
-        cmd = EditGroup(g.group_id, members=members_of(e, p, body, kind), kind=kind,
-                        owner=p.owner)  # fmt: skip
+        cmd = EditGroup(
+            g.group_id, members=members_of(e, p, body, kind), kind=kind,
+            validators=validators_for(kind), owner=p.owner,
+        )  # fmt: skip
     status, out = await _run(rt, cmd, p.username, reqid(request), lambda e, _: "success")
     return success_text() if status == 200 else AlorJSON(out, status_code=status)
 
@@ -195,5 +199,5 @@ async def delete_group(group_id: str, request: Request, p: Caller) -> Response:
         g = visible_group(e, p, group_id)
     if not p.may_trade:
         raise AlorError(403, "read-only users cannot change groups", "Forbidden", style="group")
-    await rt.execute(DeleteGroup(g.group_id, owner=p.owner), field_map=_field)
+    await rt.execute(DeleteGroup(g.group_id, owner=p.owner))
     return success_text()

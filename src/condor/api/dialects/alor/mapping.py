@@ -275,7 +275,7 @@ def _common(o: Order, existing: bool) -> dict:
         "side": "buy" if o.side.is_buy else "sell",
         "status": STATUS_OUT[o.status],
         "transTime": ts7(o.ts_created),
-        "updateTime": ts7(o.ts_updated),
+        "updateTime": ts7(_updated_ns(o)),
         "endTime": ts7(o.expire_ns),
         "qtyUnits": _int(qty_units),
         "qtyBatch": o.qty,
@@ -286,6 +286,13 @@ def _common(o: Order, existing: bool) -> dict:
         "existing": existing,
         "timeInForce": "bookorcancel" if o.post_only else TIF_OUT.get(o.tif, "oneday"),
     }
+
+
+def _updated_ns(o: Order) -> int:
+    """``updateTime`` (epoch ns): the order's last change, never before its ``transTime``
+    (section 2.9 times are wall times of one order's life; the engine stamps a stop created
+    Held with the time its command started, a few microseconds before the order exists)."""
+    return max(o.ts_updated, o.ts_created)
 
 
 def _int(d: Decimal):
@@ -348,8 +355,14 @@ def stop_simple(o: Order, existing: bool = True) -> dict:
     d["volume"] = _volume(o, o.price if o.price is not None else o.stop_price)
     d["protectingSeconds"] = 15
     d["iceberg"] = _iceberg(o)
-    d["activate"] = o.status is not OrdStatus.HELD
+    d["activate"] = was_active(o)
     return d
+
+
+def was_active(o: Order) -> bool:
+    """The stop object's ``activate``: False for a stop that has never worked (created with
+    ``activate: false`` and not activated, ended so or not), True otherwise."""
+    return o.activated
 
 
 def _avg(o: Order) -> Decimal:
@@ -394,17 +407,24 @@ FORMATS = ("simple", "slim", "heavy")
 
 
 def group_out(g: Group, engine, login: str) -> dict:
-    """A group as section 2.8 shows it: ``id``, ``login``, ``orders`` (active members),
+    """A group as section 2.8 shows it: ``id``, ``login``, ``orders`` (``group_orders``),
     ``executionPolicy``, ``status`` (Active, Filled, Canceled), ``createdAt``, ``closedAt``."""
     return {
         "id": g.group_id,
         "login": login,
-        "orders": [{"orderId": str(m.order_id)} for m in g.members if m.active],
+        "orders": [{"orderId": str(oid)} for oid in group_orders(g)],
         "executionPolicy": g.kind,
         "status": g.status.value,
         "createdAt": ts7(g.created_ns),
         "closedAt": ts7(g.closed_ns),
     }
+
+
+def group_orders(g: Group) -> list[int]:
+    """The order ids a group lists (section 2.8): its members that have not left it (an
+    IgnoreCancel member canceled or modified leaves, the one whose cancel ends the group
+    too). A closed group lists the members it had when it closed."""
+    return [m.order_id for m in g.members if m.active]
 
 
 def group_role(o: Order, kind: GroupKind) -> str:
@@ -413,6 +433,18 @@ def group_role(o: Order, kind: GroupKind) -> str:
     if o.ord_type is OrdType.LIMIT:
         return "limit"
     return "stop" if o.ord_type.is_stop else o.ord_type.value.lower()
+
+
+def group_types(o: Order) -> frozenset[str]:
+    """The member ``type`` values (section 2.8: Limit, Market, Stop, StopLimit) that name
+    ``o``: Stop or StopLimit for a stop (trailing ones included), by whether it has a limit
+    price; Limit or Market for the others; a triggered stop also as the exchange order it
+    became (limit or market, as ``/orders`` lists it under the same number)."""
+    exchange = "Limit" if o.price is not None else "Market"
+    if not o.ord_type.is_stop:
+        return frozenset({exchange})
+    stop = "StopLimit" if o.price is not None else "Stop"
+    return frozenset({stop, exchange}) if o.triggered else frozenset({stop})
 
 
 def member_error(text: str, field: str | None) -> AlorError:
