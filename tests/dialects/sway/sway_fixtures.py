@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import httpx
+import pytest
 
 from server_fixtures import LiveServer, api_settings, quote, running
 
@@ -102,3 +103,18 @@ def etag(client: httpx.Client, orders: str = ORDERS) -> str:
     r = client.get(orders)
     assert r.status_code == 200, r.text
     return r.headers["ETag"]
+
+
+@pytest.fixture(scope="module")
+def server():
+    """A real server with the ``sway`` dialect, one per test module."""
+    with sway_server() as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def cs(server):
+    """(DXtrade client, operator client) with EUR/USD quoted 1.09000 / 1.09010."""
+    with clients(server) as (sway, op):
+        eurusd(op, "1.09000", "1.09010")
+        yield sway, op

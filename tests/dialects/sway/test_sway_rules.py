@@ -64,9 +64,6 @@ ACCEPTED = {
     "oco case-insensitive": lambda: _group("oco", _o(), _o(type_="STOP")),
     "if-then case-insensitive": lambda: _group("If-Then", _o(), _then()),
     "if-then absent quantity": lambda: _group("IF-THEN", _o(), _then(qty=None)),
-    "if-then sell parent, buy THEN": lambda: _group(
-        "IF-THEN", _o(side="SELL", limitPrice=1.10), _then(side="BUY", limitPrice=1.07)
-    ),
 }
 
 REFUSED = {
@@ -117,6 +114,12 @@ REFUSED = {
     "then order not GTC": (
         lambda: _group("IF-THEN", _o(), _then(tif="DAY")),
         "THEN orders must be GTC",
+    ),
+    "if order against the position": (  # the module's account is long EUR/USD
+        lambda: _group(
+            "IF-THEN", _o(side="SELL", limitPrice=1.10), _then(side="BUY", limitPrice=1.07)
+        ),
+        "orders[0]: the IF order would reduce the account's long position in EUR/USD",
     ),
     "if-then without THEN": (
         lambda: _group("IF-THEN", _o()),

@@ -5,22 +5,9 @@ stop-buy + stop-sell pair."""
 from __future__ import annotations
 
 import pytest
-from sway_fixtures import by_code, clients, etag, eurusd, if_then, sway_server
+from sway_fixtures import by_code, cs, etag, eurusd, if_then, server
 
 from server_fixtures import quote
-
-
-@pytest.fixture(scope="module")
-def server():
-    with sway_server() as s:
-        yield s
-
-
-@pytest.fixture(scope="module")
-def cs(server):
-    with clients(server) as (sway, op):
-        eurusd(op, "1.09000", "1.09010")
-        yield sway, op
 
 
 def _open_codes(c, url: str) -> dict:

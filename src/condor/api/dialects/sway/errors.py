@@ -39,13 +39,17 @@ DUPLICATE = "100"
 
 class SwayError(Exception):
     """An error answered as ``{"errorCode", "description"}`` with ``status``; ``code`` None
-    omits ``errorCode`` (401 for an expired session, 412)."""
+    omits ``errorCode`` (401 for an expired session, 405, 412); ``headers`` are sent with it
+    (``Allow`` on a 405)."""
 
-    def __init__(self, status: int, code: str | None, description: str) -> None:
+    def __init__(
+        self, status: int, code: str | None, description: str, headers: dict | None = None
+    ) -> None:
         super().__init__(description)
         self.status = status
         self.code = code
         self.description = description
+        self.headers = headers
 
 
 def bad_request(details: str) -> SwayError:
@@ -55,6 +59,11 @@ def bad_request(details: str) -> SwayError:
 
 def malformed_uri(details: str) -> SwayError:
     return SwayError(400, MALFORMED_URI, f"Malformed query URI ({details})")
+
+
+def method_not_allowed(allowed: list[str]) -> SwayError:
+    """405 with ``Allow: <methods>`` (section 3.7: a 405 must carry ``Allow``)."""
+    return SwayError(405, None, "Method Not Allowed", {"Allow": ", ".join(allowed)})
 
 
 def not_found(what: str = "") -> SwayError:
@@ -119,7 +128,9 @@ def sway_response(e: SwayError) -> JSONResponse:
     body = {"description": e.description}
     if e.code is not None:
         body = {"errorCode": e.code, "description": e.description}
-    headers = {"WWW-Authenticate": "DXAPI"} if e.status == 401 else None
+    headers = dict(e.headers or {})
+    if e.status == 401:
+        headers["WWW-Authenticate"] = "DXAPI"
     return JSONResponse(body, status_code=e.status, headers=headers)
 
 

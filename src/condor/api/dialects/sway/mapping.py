@@ -173,7 +173,9 @@ def _px(inst: Instrument, v: Decimal | None, field: str) -> int | None:
 def to_modify(o: Order, r: OrderRequest) -> C.ModifyOrder:
     """A modify request (the full Single Order Request, no ``type``) -> ModifyOrder. Fields
     that cannot change (type, instrument, side, positionEffect, tif, expireDate) must equal
-    the order's, else 409 (section 3.7: editing non-editable fields)."""
+    the order's, else 409 (section 3.7: editing non-editable fields). ``quantity`` 0 or
+    absent keeps the order's quantity (``qty`` None): a waiting position-attached THEN order
+    stays without quantity, to be sized by its IF order's fill (section 3.5)."""
     inst = o.inst
     if r.type is not None and _enum(TYPES, r.type, "type") is not o.ord_type:
         raise SwayError(409, "33", "type cannot change")
@@ -330,16 +332,20 @@ def _drop_none(d: dict) -> dict:
     return {k: v for k, v in d.items() if v is not None}
 
 
+def digest_etag(data: bytes) -> str:
+    """A strong ETag ``"<32 hex>"``: the first 128 bits of the SHA-256 of ``data``."""
+    return f'"{hashlib.sha256(data).hexdigest()[:32]}"'
+
+
 def etag(orders: list[Order]) -> str:
     """ETag of a list of open orders: a digest of each one's id, status, quantities, prices
     and last update time (engine state only, so it is the same after a restart)."""
-    h = hashlib.sha256()
-    for o in sorted(orders, key=lambda x: x.order_id):
-        h.update(
-            f"{o.order_id}|{o.status.value}|{o.qty}|{o.cum_qty}|{o.price}|{o.stop_price}|"
-            f"{o.ts_updated};".encode()
-        )
-    return f'"{h.hexdigest()[:32]}"'
+    parts = [
+        f"{o.order_id}|{o.status.value}|{o.qty}|{o.cum_qty}|{o.price}|{o.stop_price}|"
+        f"{o.ts_updated};"
+        for o in sorted(orders, key=lambda x: x.order_id)
+    ]
+    return digest_etag("".join(parts).encode())
 
 
 def position_wire(a, p, inst: Instrument) -> dict:

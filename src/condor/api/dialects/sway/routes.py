@@ -10,21 +10,22 @@ Invariants:
   (``mapping.etag``), so it survives a restart.
 - a request that fails any check changes nothing: checks run before the command, and an engine
   rejection changes nothing.
+- every ``/dxsca-web`` request gets a Sway answer: one no route takes is 405 with ``Allow``
+  (its path exists) or 404 code 2.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
-from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request, Response
 from pydantic import ValidationError
 
 from condor.api.auth import Principal
 from condor.api.deps import RuntimeDep
+from condor.api.dialects.sway import history as H
 from condor.api.dialects.sway import mapping as M
-from condor.api.dialects.sway import session
+from condor.api.dialects.sway import rules, session
 from condor.api.dialects.sway.config import SwayConfig
 from condor.api.dialects.sway.errors import (
     SwayError,
@@ -32,6 +33,7 @@ from condor.api.dialects.sway.errors import (
     bad_request,
     duplicate,
     malformed_uri,
+    method_not_allowed,
     not_found,
 )
 from condor.api.dialects.sway.schemas import (
@@ -41,8 +43,8 @@ from condor.api.dialects.sway.schemas import (
     parse_order_request,
     validation_text,
 )
-from condor.api.dialects.sway.session import SessionDep, json_response
-from condor.api.mapping import balances_out, dt_to_ns
+from condor.api.dialects.sway.session import SessionDep, etag_response, json_response
+from condor.api.mapping import balances_out
 from condor.domain.groups.commands import CreateGroup, MemberSpec
 from condor.domain.orders import commands as C
 from condor.domain.orders.events import ExecutionReport
@@ -74,7 +76,30 @@ def build_router() -> APIRouter:
     r.add_api_route("/accounts/{account}/orders/{order_code:path}", cancel, methods=["DELETE"])
     r.add_api_route("/accounts/{account}/positions", positions, methods=["GET"])
     r.add_api_route("/accounts/{account}/portfolio", portfolio, methods=["GET"])
+    r.add_api_route("/{rest:path}", _unrouted([*r.routes]), methods=_METHODS,
+                    include_in_schema=False, name="sway_unrouted")  # fmt: skip
     return r
+
+
+_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+def _unrouted(routes: list):
+    """Endpoint of every ``/dxsca-web`` request that no route above answered: 405 with
+    ``Allow`` (the methods of the routes whose path matches; section 3.7) or, for a path no
+    route has, 404 code 2 - both in the Sway error format."""
+
+    async def unrouted(request: Request, rest: str) -> Response:
+        path = request.url.path
+        allowed: set[str] = set()
+        for route in routes:
+            if route.path_regex.match(path):
+                allowed |= route.methods
+        if not allowed:
+            raise not_found(f"path {path}")
+        raise method_not_allowed(sorted(allowed - {"HEAD"}))
+
+    return unrouted
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -210,6 +235,8 @@ def _group_command(e, p, cfg: SwayConfig, account: str, req: GroupRequest) -> Cr
             raise duplicate(sub.cl_ord_id)
         seen.add(sub.cl_ord_id)
         members.append(MemberSpec(order=sub))
+    if validator == "sway_if_then":
+        rules.check_if_order(e, members[0].order)
     return CreateGroup(kind, tuple(members), validators=(validator,), owner=p.username)
 
 
@@ -227,7 +254,9 @@ def _group_answer(e, events: list) -> dict:
 # -- modify / cancel ------------------------------------------------------------------------
 async def modify(account: str, request: Request, rt: RuntimeDep, p: SessionDep) -> Response:
     """Modify one order with the full Single Order Request (no ``type``); ``If-Match``
-    required. Answers ``{orderId, updateOrderId}`` and the new ``ETag``."""
+    required. Answers ``{orderId, updateOrderId}`` and the new ``ETag``. A quantity change on
+    a position-attached THEN order, or one that makes OCO quantities differ, is 400 code 33
+    (``rules``)."""
     _trader(p)
     data = parse_body(await request.body())
     if "orders" in data or "contingencyType" in data:
@@ -243,6 +272,8 @@ async def modify(account: str, request: Request, rt: RuntimeDep, p: SessionDep) 
         if o.status.is_terminal:
             raise SwayError(409, "33", f"order {req.order_code} is final ({o.status.value})")
         cmd = M.to_modify(o, req)
+        rules.check_then_quantity(e, o, cmd.qty)
+        rules.check_oco_quantity(e, o, cmd.qty)
 
     def answer(e, _events):
         return _response_ids(o), _account_etag(e, [account])
@@ -264,11 +295,25 @@ async def cancel(
     return json_response(_response_ids(o))
 
 
+_GROUP = "group"
+
+
+def _has_code(rt, p: Principal, account: str, code: str) -> bool:
+    with rt.read() as e:
+        _account(e, p, account)
+        return code in _used_codes(e, account)
+
+
 async def cancel_group(account: str, request: Request, rt: RuntimeDep, p: SessionDep) -> Response:
     """``DELETE .../orders/group?order-codes=a,b,c&contingency-type=IF-THEN``: cancel the
     group's orders, the first (the parent) first; orders that the cascade already ended are
-    skipped. THEN orders of an unfilled parent end canceled without quantity (seed 002)."""
+    skipped. THEN orders of an unfilled parent end canceled without quantity (seed 002).
+    Without an ``order-codes`` parameter the path is read as ``DELETE .../orders/{orderCode}``
+    of an order whose ``orderCode`` is ``group`` when the account has one (a group cancel
+    always names its orders); otherwise 400 code 31."""
     _trader(p)
+    if "order-codes" not in request.query_params and _has_code(rt, p, account, _GROUP):
+        return await cancel(account, _GROUP, request, rt, p)
     codes_raw = request.query_params.get("order-codes")
     if not codes_raw:
         raise malformed_uri("order-codes is required")
@@ -299,13 +344,6 @@ def _orders_body(rt, e, orders: list[Order], with_links: bool = True) -> list[di
     return [M.order_out(e, o, fills.get(o.order_id), with_links) for o in orders]
 
 
-def _etag_response(request: Request, body: dict, tag: str) -> Response:
-    inm = request.headers.get("if-none-match")
-    if inm is not None and tag in [t.strip().removeprefix("W/") for t in inm.split(",")]:
-        return Response(status_code=304, headers={"ETag": tag})
-    return json_response(body, headers={"ETag": tag})
-
-
 async def open_orders(account: str, request: Request, rt: RuntimeDep, p: SessionDep) -> Response:
     """``{"orders": [Order...]}`` of the account's open orders (with ``links``), ``ETag``."""
     with rt.read() as e:
@@ -313,7 +351,7 @@ async def open_orders(account: str, request: Request, rt: RuntimeDep, p: Session
         orders = _open(e, account)
         body = {"orders": _orders_body(rt, e, orders)}
         tag = _account_etag(e, [account])
-    return _etag_response(request, body, tag)
+    return etag_response(request, body, tag)
 
 
 async def open_orders_many(request: Request, rt: RuntimeDep, p: SessionDep) -> Response:
@@ -323,146 +361,43 @@ async def open_orders_many(request: Request, rt: RuntimeDep, p: SessionDep) -> R
         orders = [o for a in accounts for o in _open(e, a)]
         body = {"orders": _orders_body(rt, e, orders)}
         tag = _account_etag(e, accounts)
-    return _etag_response(request, body, tag)
-
-
-async def _params(request: Request) -> dict:
-    """Query parameters, plus a POST's form fields (``application/x-www-form-urlencoded``)
-    or JSON object."""
-    params = dict(request.query_params)
-    if request.method == "POST":
-        raw = await request.body()
-        ctype = request.headers.get("content-type", "")
-        if raw and "json" in ctype:
-            params.update({k: str(v) for k, v in parse_body(raw).items()})
-        elif raw:
-            params.update(dict(parse_qsl(raw.decode("utf-8", "replace"))))
-    return params
+    return etag_response(request, body, tag)
 
 
 async def history(account: str, request: Request, rt: RuntimeDep, p: SessionDep) -> Response:
-    """Historic orders (working and final) of the account, filtered and paged (section 3.4)."""
-    params = await _params(request)
+    """Historic orders (working and final) of the account, filtered and paged (section 3.4,
+    ``history.select``); ``ETag`` of the answer."""
+    params = await H.params_of(request)
     with rt.read() as e:
         _account(e, p, account)
         body = _history(rt, e, [account], params)
-    return json_response(body)
+    return etag_response(request, body)
 
 
 async def history_many(request: Request, rt: RuntimeDep, p: SessionDep) -> Response:
-    params = await _params(request)
+    """``.../orders/history?accounts=a,b``: the history of several accounts, one ``ETag``."""
+    params = await H.params_of(request)
     with rt.read() as e:
         accounts = _accounts_param(e, p, params)
         body = _history(rt, e, accounts, params)
-    return json_response(body)
-
-
-def _int(params: dict, name: str, default: int | None, lo: int = 1) -> int | None:
-    v = params.get(name)
-    if v is None or v == "":
-        return default
-    try:
-        n = int(v)
-    except ValueError:
-        raise malformed_uri(f"{name} must be an integer") from None
-    if n < lo:
-        raise malformed_uri(f"{name} must be at least {lo}")
-    return n
-
-
-def _time(params: dict, name: str) -> int | None:
-    v = params.get(name)
-    if not v:
-        return None
-    try:
-        return dt_to_ns(datetime.fromisoformat(v.replace("Z", "+00:00")))
-    except ValueError:
-        raise malformed_uri(f"{name} must be an RFC 3339 time") from None
-
-
-def _list(params: dict, name: str) -> set[str] | None:
-    v = params.get(name)
-    if not v:
-        return None
-    return {x.strip().upper() for x in v.split(",") if x.strip()}
-
-
-_DAY = 86_400 * 10**9
-_PERIODS = {"TODAY": (0, 1), "PREVIOUS-DAY": (1, 0), "WEEK": (6, 1), "PREVIOUS-WEEK": (13, 6)}
-_OF_TYPE = {"MARKET": "MARKET", "LIMIT": "LIMIT", "STOP": "STOP", "STOP_LIMIT": "STOP_LIMIT"}
+    return etag_response(request, body)
 
 
 def _history(rt, e, accounts: list[str], params: dict) -> dict:
-    statuses = _list(params, "in-status")
-    types = _list(params, "of-type")
-    if types and not types <= set(_OF_TYPE):
-        raise malformed_uri(f"of-type: {sorted(types - set(_OF_TYPE))}")
-    side = (params.get("side") or "").upper() or None
-    if side not in (None, "BUY", "SELL"):
-        raise malformed_uri("side must be BUY or SELL")
-    client_ids = params.get("with-client-id")
-    order_ids = params.get("with-order-id")
-    instruments = params.get("for-instrument")
-    lo_v = _int(params, "at-least-version", None, 0)
-    hi_v = _int(params, "at-most-version", None, 0)
-    issued = (_time(params, "issued-from"), _time(params, "issued-to"))
-    done = (_time(params, "completed-from"), _time(params, "completed-to"))
-    period = params.get("period")
-    if period:
-        bounds = _PERIODS.get(period.upper())
-        if bounds is None:
-            raise malformed_uri(f"period {period!r}")
-        midnight = e.clock.now_ns() // _DAY * _DAY
-        issued = (midnight - bounds[0] * _DAY, midnight + bounds[1] * _DAY)
-    page = _int(params, "page", 1)
-    size = _int(params, "page-size", None) or _int(params, "limit", 100)
-    wanted = set(accounts)
-    out: list[Order] = []
-    for oid in range(e.order_seq, 0, -1):
-        o = e.orders.get(oid)
-        if o is None or o.account not in wanted:
-            continue
-        if statuses and M.STATUS[o.status] not in statuses:
-            continue
-        if types and M.TYPES_OUT.get(o.ord_type) not in types:
-            continue
-        if side and (side == "BUY") != o.side.is_buy:
-            continue
-        if client_ids and o.cl_ord_id not in client_ids.split(","):
-            continue
-        if order_ids and str(o.order_id) not in order_ids.split(","):
-            continue
-        if instruments and o.inst.symbol not in instruments.split(","):
-            continue
-        v = M.version(o)
-        if (lo_v is not None and v < lo_v) or (hi_v is not None and v > hi_v):
-            continue
-        if (issued[0] is not None and o.ts_created < issued[0]) or (
-            issued[1] is not None and o.ts_created >= issued[1]
-        ):
-            continue
-        if done != (None, None):
-            if not o.status.is_terminal:
-                continue
-            if (done[0] is not None and o.ts_updated < done[0]) or (
-                done[1] is not None and o.ts_updated >= done[1]
-            ):
-                continue
-        out.append(o)
-    start = (page - 1) * size
-    chunk = out[start : start + size]
+    """``{"orders": [...], "nextPageTransactionTime"?}`` (section 3.8)."""
+    chunk, after = H.select(e, accounts, params)
     body: dict = {"orders": _orders_body(rt, e, chunk, with_links=False)}
-    if start + size < len(out):
-        body["nextPageTransactionTime"] = M.ts(out[start + size].ts_updated)
+    if after is not None:
+        body["nextPageTransactionTime"] = M.ts(after.ts_updated)
     return body
 
 
-async def positions(account: str, rt: RuntimeDep, p: SessionDep) -> Response:
-    """``{"positions": [Position...]}``: the account's non-zero net positions."""
+async def positions(account: str, request: Request, rt: RuntimeDep, p: SessionDep) -> Response:
+    """``{"positions": [Position...]}``: the account's non-zero net positions; ``ETag``."""
     with rt.read() as e:
         _account(e, p, account)
         body = {"positions": _positions(e, account)}
-    return json_response(body)
+    return etag_response(request, body)
 
 
 def _positions(e, account: str) -> list[dict]:
@@ -476,8 +411,8 @@ def _positions(e, account: str) -> list[dict]:
     return out
 
 
-async def portfolio(account: str, rt: RuntimeDep, p: SessionDep) -> Response:
-    """``{"portfolios": [{account, balances, positions, orders}]}``."""
+async def portfolio(account: str, request: Request, rt: RuntimeDep, p: SessionDep) -> Response:
+    """``{"portfolios": [{account, balances, positions, orders}]}``; ``ETag``."""
     with rt.read() as e:
         _account(e, p, account)
         a = e.accounts[account]
@@ -497,4 +432,4 @@ async def portfolio(account: str, rt: RuntimeDep, p: SessionDep) -> Response:
                 }
             ]
         }
-    return json_response(body)
+    return etag_response(request, body)

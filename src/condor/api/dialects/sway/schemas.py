@@ -9,6 +9,7 @@ writes a Decimal as a JSON number with exactly its digits.
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -17,6 +18,23 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from condor.api import wire_json
 from condor.api.dialects.sway.errors import bad_request
+
+_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(Z|[+-]\d{2}:\d{2})")
+
+
+def date_form(text: str) -> str:
+    """A date with a zone (``2013-01-24Z``, ``2013-01-24+02:00``; section 3.2 "dates") as
+    the RFC 3339 time of that day's midnight in that zone (``2013-01-24T00:00:00Z``); any
+    other text unchanged."""
+    m = _DATE.fullmatch(text.strip())
+    return f"{m[1]}T00:00:00{m[2]}" if m else text
+
+
+def parse_time(text: str) -> datetime:
+    """A time parameter (section 3.2): RFC 3339 (``2013-01-24T23:05:08.52Z``; digits past
+    microseconds are cut; no zone = UTC) or a date (``2013-01-24Z``, ``2013-01-24``:
+    midnight). Raises ValueError on anything else."""
+    return datetime.fromisoformat(date_form(text).replace("z", "Z"))
 
 
 class _In(BaseModel):
@@ -50,6 +68,12 @@ class OrderRequest(_In):
     expire_date: datetime | None = Field(None, alias="expireDate")
     margin_rate: Decimal | None = Field(None, alias="marginRate")
     account: str | None = None
+
+    @field_validator("expire_date", mode="before")
+    @classmethod
+    def _date(cls, v: Any) -> Any:
+        """``expireDate`` may also be a date with a zone (``2030-01-01Z``: midnight UTC)."""
+        return date_form(v) if isinstance(v, str) else v
 
     @field_validator("order_code", "instrument", "side", mode="before")
     @classmethod

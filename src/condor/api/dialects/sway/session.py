@@ -19,6 +19,7 @@ from condor.api.auth import Principal
 from condor.api.deps import RuntimeDep
 from condor.api.dialects.sway.config import SwayConfig
 from condor.api.dialects.sway.errors import SwayError, bad_request, not_found, unauthorized
+from condor.api.dialects.sway.mapping import digest_etag
 from condor.api.dialects.sway.schemas import LoginRequest, dumps, parse_body, validation_text
 from condor.api.errors import ApiError
 from condor.api.runtime import Runtime
@@ -36,6 +37,20 @@ def timeout_text(seconds: int) -> str:
 def json_response(body, status: int = 200, headers: dict | None = None) -> Response:
     return Response(dumps(body), status_code=status, media_type="application/json",
                     headers=headers)  # fmt: skip
+
+
+def etag_response(request: Request, body, tag: str | None = None) -> Response:
+    """``body`` as JSON with ``ETag: tag`` (default: ``mapping.digest_etag`` of the body's
+    bytes, so equal answers carry equal tags); 304 with the ETag and no body when
+    ``If-None-Match`` lists it (``W/`` prefixes and ``*`` accepted; section 3.2)."""
+    data = dumps(body)
+    tag = tag or digest_etag(data)
+    inm = request.headers.get("if-none-match")
+    if inm is not None:
+        tags = [t.strip().removeprefix("W/") for t in inm.split(",")]
+        if "*" in tags or tag in tags:
+            return Response(status_code=304, headers={"ETag": tag})
+    return Response(data, media_type="application/json", headers={"ETag": tag})
 
 
 async def session_user(
@@ -99,11 +114,25 @@ async def logout(rt: RuntimeDep, p: SessionDep) -> Response:
     return json_response({})
 
 
+def _account_details(position_based: bool, account: str) -> dict:
+    """One ``accounts`` entry of ``GET /users/...``: ``positionBased`` is the DXtrade
+    AccountDetails flag; ``accountType`` (not a DXtrade field: its AccountType enum is
+    CLIENT/OFFSET/REFERENCE) says the same as ``POSITION_BASED`` / ``NETTING``."""
+    return {
+        "account": account,
+        "baseCurrency": "USD",
+        "accountType": "POSITION_BASED" if position_based else "NETTING",
+        "positionBased": position_based,
+        "status": "ACTIVE",
+    }
+
+
 async def user_details(
     login_domain: str, request: Request, rt: RuntimeDep, p: SessionDep
 ) -> Response:
     """``GET /users/<login@domain>`` -> ``{"userDetails": [{login, domain, accounts: [{account,
-    ...}]}]}``. Only the caller itself (or an Operator) may read a user; else 404 code 2."""
+    ...}]}]}`` with an ``ETag`` (``etag_response``). Only the caller itself (or an Operator)
+    may read a user; else 404 code 2."""
     login_name, _, domain = login_domain.rpartition("@")
     if not login_name:
         login_name, domain = login_domain, "default"
@@ -116,16 +145,9 @@ async def user_details(
             codes = sorted(e.accounts)
         else:
             codes = sorted(a for a in u.accounts if a in e.accounts)
-        accounts = [
-            {
-                "account": a,
-                "baseCurrency": "USD",
-                "accountType": "POSITION_BASED" if cfg.position_based(e, a) else "NETTING",
-                "status": "ACTIVE",
-            }
-            for a in codes
-        ]
-    return json_response(
+        accounts = [_account_details(cfg.position_based(e, a), a) for a in codes]
+    return etag_response(
+        request,
         {"userDetails": [{"login": login_name, "domain": domain or "default",
-                          "accounts": accounts}]}
+                          "accounts": accounts}]},
     )  # fmt: skip
