@@ -7,7 +7,10 @@ import json
 import time
 from decimal import Decimal
 
+import pytest
 from websockets.sync.client import connect
+
+from server_fixtures import api_settings, running
 
 CHANGE_REASONS = {
     "NewInputAccepted", "NewInputRejected", "OtherRejected", "Expired", "Trade",
@@ -94,3 +97,10 @@ def send_order(ws: ApWs, **fields) -> dict:
             "OrderType": 2, "PegPriceType": 3, "LimitPrice": 100}  # fmt: skip
     body.update(fields)
     return ws.call("SendOrder", body)
+
+
+@pytest.fixture(scope="module")
+def srv():
+    """A real server with only the AlphaPoint dialect, one per test module."""
+    with running(api_settings(dialects=["alphapoint"])) as s:
+        yield s

@@ -7,17 +7,11 @@ import json
 
 import httpx
 import pytest
-from alphapoint_wire import ApWs, send_order
+from alphapoint_wire import ApWs, send_order, srv
 
 from condor.api.dialects.alphapoint.session import signature
 
 from server_fixtures import api_settings, running
-
-
-@pytest.fixture(scope="module")
-def srv():
-    with running(api_settings(dialects=["alphapoint"])) as s:
-        yield s
 
 
 @pytest.fixture
@@ -67,6 +61,11 @@ def rejected(reply: dict, code: int) -> None:
         ({"UseDisplayQuantity": True}, 100, "Invalid Request"),
         ({"OrderIdOCO": 999_999}, 104, "Resource Not Found"),
         ({"Value": 1000}, 106, "Operation Not Supported"),
+        ({"PegPriceType": 9}, 100, "Invalid Request"),
+        ({"OrderType": 3, "StopPrice": 500, "PegPriceType": -1}, 100, "Invalid Request"),
+        ({"ClientOrderId": -5}, 100, "Invalid Request"),
+        ({"ClientOrderId": 2**63}, 100, "Invalid Request"),
+        ({"ClientOrderId": 2**70}, 100, "Invalid Request"),
     ],
 )
 def test_send_order_refused_changes_nothing(srv, ws, fields, code, msg):
@@ -208,3 +207,57 @@ def test_http_bad_input(srv):
     r = httpx.post(f"{base}/AuthenticateUser", headers=h)
     assert r.json()["authenticated"] is False
     assert state(srv) == before
+
+
+@pytest.mark.parametrize("cl", [-1, 2**63])
+def test_client_order_id_outside_a_long_is_refused_naming_the_field(srv, ws, cl):
+    oid = send_order(ws, LimitPrice=52)["OrderId"]
+    before = state(srv)
+    # Act / Assert: every request carrying a client order id
+    r = send_order(ws, ClientOrderId=cl, LimitPrice=53)
+    rejected(r, 100)
+    assert r["detail"].startswith("ClientOrderId")
+    r = ws.call("CancelOrder", {"OMSId": 1, "AccountId": 9, "ClOrderId": cl})
+    assert (r["errorcode"], r["detail"].split(":")[0]) == (100, "ClOrderId")
+    r = ws.call("CancelReplaceOrder", {"omsId": 1, "orderIdToReplace": oid, "clientOrdId": cl,
+                                       "limitPrice": 54, "quantity": 1})  # fmt: skip
+    assert (r["errorcode"], r["detail"].split(":")[0]) == (100, "ClientOrdId")
+    r = ws.call("GetOrdersHistory", {"omsId": 1, "accountId": 9, "clientOrderId": cl})
+    assert (r["errorcode"], r["detail"].split(":")[0]) == (100, "ClientOrderId")
+    assert state(srv) == before
+
+
+def test_largest_client_order_id_reads_back_and_filters(ws):
+    big = 2**63 - 1
+    oid = send_order(ws, ClientOrderId=big, LimitPrice=55)["OrderId"]
+    st = ws.call("GetOrderStatus", {"OMSId": 1, "AccountId": 9, "OrderId": oid})
+    assert st["ClientOrderId"] == big
+    hist = ws.call("GetOrdersHistory", {"omsId": 1, "accountId": 9, "clientOrderId": big})
+    assert [o["OrderId"] for o in hist] == [oid]
+    assert ws.call("CancelOrder", {"OMSId": 1, "AccountId": 9, "ClOrderId": big})["result"]
+
+
+def test_cancel_replace_peg_price_type_out_of_range(srv, ws):
+    oid = send_order(ws, LimitPrice=56)["OrderId"]
+    before = state(srv)
+    r = ws.call("CancelReplaceOrder", {"omsId": 1, "orderIdToReplace": oid, "pegPriceType": 9,
+                                       "limitPrice": 57, "quantity": 1})  # fmt: skip
+    assert (r["errorcode"], r["detail"]) == (100, "Invalid PegPriceType: 9")
+    assert state(srv) == before
+
+
+@pytest.mark.parametrize("qty", [0, -1, "0.5"])
+def test_modify_order_invalid_quantity_is_invalid_request_without_event(srv, ws, qty):
+    # Arrange
+    ws.call("SubscribeAccountEvents", {"OMSId": 1, "AccountId": 9})
+    oid = send_order(ws, Quantity=5, LimitPrice=71)["OrderId"]
+    before = state(srv)
+    # Act
+    r = ws.call("ModifyOrder", {"OMSId": 1, "OrderId": oid, "InstrumentId": 4, "Quantity": qty})
+    # Assert: 100, nothing changed, and no reject event before the next change's event
+    assert (r["result"], r["errorcode"], r["errormsg"]) == (False, 100, "Invalid Request")
+    assert state(srv) == before
+    ws.call("CancelOrder", {"OMSId": 1, "AccountId": 9, "OrderId": oid})
+    ws.event(lambda e: e["_n"] == "OrderStateEvent" and e["OrderId"] == oid
+             and e["OrderState"] == "Canceled")  # fmt: skip
+    assert "CancelReplaceOrderRejectEvent" not in [e["n"] for e in ws.events]

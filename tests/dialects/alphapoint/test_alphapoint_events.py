@@ -5,15 +5,9 @@ with ChangeReason values of section 4.5."""
 from __future__ import annotations
 
 import pytest
-from alphapoint_wire import CHANGE_REASONS, ApWs, send_order
+from alphapoint_wire import CHANGE_REASONS, ApWs, send_order, srv
 
 from server_fixtures import api_settings, recv_until, running
-
-
-@pytest.fixture(scope="module")
-def srv():
-    with running(api_settings(dialects=["alphapoint"])) as s:
-        yield s
 
 
 def test_oco_scenario_events_in_order(srv):

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import httpx
 import pytest
-from alphapoint_wire import ApWs, send_order
+from alphapoint_wire import ApWs, send_order, srv
 
 from condor.api.dialects.alphapoint.session import signature
 
@@ -45,12 +45,6 @@ ORDER_FIELDS = {
 
 
 TRAILING = object()
-
-
-@pytest.fixture(scope="module")
-def srv():
-    with running(api_settings(dialects=["alphapoint"])) as s:
-        yield s
 
 
 @pytest.fixture
@@ -275,3 +269,19 @@ def test_post_only_rests_when_passive_and_is_canceled_when_it_would_take(srv, ws
     o, x = engine_order(srv, rested["OrderId"]), engine_order(srv, taking["OrderId"])
     assert (o.status.value, o.post_only) == ("New", True)
     assert (x.status.value, x.cum_qty) == ("Canceled", 0)
+
+
+def test_every_currency_an_account_holds_is_a_product(ws):
+    # Arrange: account 9 holds EUR cash, though no instrument is quoted in EUR
+    products = ws.call("GetProducts", {"OMSId": 1})
+    by_symbol = {p["Product"]: p["ProductId"] for p in products}
+    # Act
+    pos = ws.call("GetAccountPositions", {"OMSId": 1, "AccountId": 9})
+    # Assert: every entry names a product, by that product's id
+    assert "EUR" in {p["ProductSymbol"] for p in pos}
+    assert all(p["ProductId"] == by_symbol[p["ProductSymbol"]] for p in pos)
+    assert len(set(by_symbol.values())) == len(products)
+    assert by_symbol["EUR"] == 1  # currencies first, sorted; stable for a configuration
+    assert ws.call("GetProducts", {"OMSId": 1}) == products
+    ibm = ws.call("GetInstrument", {"OMSId": 1, "InstrumentId": 4})
+    assert (ibm["Product1"], ibm["Product2"]) == (by_symbol["IBM"], by_symbol["USD"])

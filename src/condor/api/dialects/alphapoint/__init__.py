@@ -38,8 +38,11 @@ class CaseInsensitivePrefix:
 
 
 def install(app: FastAPI) -> None:
-    """Mount the gateway and the ``/AP/`` routes, with case-insensitive prefixes."""
+    """Mount the gateway and the ``/AP/`` routes, with case-insensitive prefixes; the app's
+    ``RequestEcho`` (the requests reject events echo) is ``app.state.alphapoint_echo``."""
+    from condor.api.dialects.alphapoint.rejects import RequestEcho
     from condor.api.dialects.alphapoint.routes import router
 
+    app.state.alphapoint_echo = RequestEcho()
     app.include_router(router)
     app.add_middleware(CaseInsensitivePrefix)

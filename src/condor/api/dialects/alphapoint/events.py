@@ -10,7 +10,7 @@ Invariants:
   ``position`` becomes ``AccountPositionEvent`` for the instrument (and one for the
   instrument's currency, read when the message is translated), ``rejected`` becomes
   ``NewOrderRejectEvent`` / ``CancelOrderRejectEvent`` / ``CancelReplaceOrderRejectEvent`` /
-  ``CancelAllOrdersRejectEvent`` by command.
+  ``CancelAllOrdersRejectEvent`` by command (bodies: ``rejects``).
 - ``SubscribeAccountEvents`` delivers all of these for the account; ``SubscribeOrderStateEvents``
   only OrderStateEvent (optionally of one instrument). Frames are m=3 with a per-session
   counter ``i``. A session whose queue overflows is closed (code 4008), never silently thinned.
@@ -25,9 +25,9 @@ from collections.abc import Awaitable, Callable
 from decimal import Decimal
 
 from condor.api import wire_json
-from condor.api.dialects.alphapoint import mapping as M
 from condor.api.dialects.alphapoint import objects as O
 from condor.api.dialects.alphapoint import schemas as W
+from condor.api.dialects.alphapoint.rejects import RequestEcho, reject_event
 from condor.domain.orders.enums import ExecType
 from condor.domain.values import cash_to_decimal
 
@@ -36,22 +36,20 @@ log = logging.getLogger("condor.api.alphapoint")
 ACCOUNT = "account"
 ORDER_STATE = "orderstate"
 KINDS = frozenset({"order", "execution", "position", "rejected"})
-REJECT_EVENTS = {
-    "SubmitOrder": "NewOrderRejectEvent",
-    "CreateGroup": "NewOrderRejectEvent",
-    "CancelOrder": "CancelOrderRejectEvent",
-    "ReplaceOrder": "CancelReplaceOrderRejectEvent",
-    "ModifyOrder": "CancelReplaceOrderRejectEvent",
-    "CancelAllOrders": "CancelAllOrdersRejectEvent",
-}
 CLOSE_SLOW = 4008
 
 
 class EventPump:
-    """The event side of one WebSocket session. ``send(text)`` writes one frame."""
+    """The event side of one WebSocket session. ``send(text)`` writes one frame; ``echo`` the
+    app's requests that reject events echo (``rejects``)."""
 
-    def __init__(self, rt, principal, send: Callable[[str], Awaitable[None]], close) -> None:
+    def __init__(
+        self, rt, principal, send: Callable[[str], Awaitable[None]], close,
+        echo: RequestEcho | None = None,
+    ) -> None:  # fmt: skip
         self.rt = rt
+        self.echo = echo
+        self._pids: dict[str, int] | None = None
         self.principal = principal
         self.send = send
         self.close = close
@@ -123,23 +121,32 @@ class EventPump:
                     return []
                 iid = o.inst.instrument_id
                 if self._wants(account, ACCOUNT) or self._wants(account, ORDER_STATE, iid):
-                    return [("OrderStateEvent", O.order_event(o, e, data, self.rt.auth.users))]
+                    ev = O.order_event(o, e, data, self.rt.auth.users, self.rt.order)
+                    return [("OrderStateEvent", ev)]
                 return []
             if not self._wants(account, ACCOUNT):
                 return []
             if kind == "execution":
                 inst = e.instruments.get(data["symbol"])
-                return [("OrderTradeEvent", O.trade_event(data, inst, None, data["seq"]))]
+                o = e.orders.get(data["order_id"])
+                orig = O.orig_ids(o, self.rt.order) if o is not None else None
+                return [("OrderTradeEvent", O.trade_event(data, inst, orig, data["seq"]))]
             if kind == "position":
                 return self._positions(e, account, data)
             if kind == "rejected":
-                name = REJECT_EVENTS.get(data.get("command"))
-                return [(name, _reject_event(data))] if name else []
+                out = reject_event(data, self.rt.order, self.echo)
+                return [out] if out is not None else []
         return []
+
+    def _product_ids(self, e) -> dict[str, int]:
+        """``objects.product_ids``, computed once: accounts and instruments are configuration."""
+        if self._pids is None:
+            self._pids = O.product_ids(e)
+        return self._pids
 
     def _positions(self, e, account: str, data: dict) -> list[tuple[str, dict]]:
         inst = e.instruments.get(data["symbol"])
-        pids = O.product_ids(e)
+        pids = self._product_ids(e)
         held = Decimal(data["held_long"]) + Decimal(data["held_short"])
         out = [
             (
@@ -160,16 +167,3 @@ class EventPump:
                 )
             )  # fmt: skip
         return out
-
-
-def _reject_event(data: dict) -> dict:
-    """NewOrderRejectEvent / Cancel*RejectEvent body (section 4.8)."""
-    return {
-        "OMSId": M.OMS_ID,
-        "AccountId": M.ap_account(data.get("account")),
-        "ClientOrderId": M.ap_client_order_id(data.get("cl_ord_id")),
-        "OrderId": data.get("order_id") or 0,
-        "OrderRevision": 0,
-        "Status": "Rejected",
-        "RejectReason": data.get("text") or data.get("reason") or "",
-    }

@@ -73,7 +73,7 @@ def _pump(rt, s: Session) -> EventPump:
         raise ApError(X.NOT_SUPPORTED, "subscriptions need the WebSocket gateway")
     p = s.require()
     if s.events is None:
-        s.events = EventPump(rt, p, s.extra["send"], s.extra["close"])
+        s.events = EventPump(rt, p, s.extra["send"], s.extra["close"], s.echo)
     return s.events
 
 

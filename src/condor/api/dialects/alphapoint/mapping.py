@@ -63,6 +63,19 @@ TIFS = {
     6: TimeInForce.GTD,
 }
 PEGS = {1: TriggerBasis.LAST, 2: TriggerBasis.BID, 3: TriggerBasis.ASK, 4: TriggerBasis.MID}
+PEG_RANGE = range(0, 5)
+"""PegPriceType values a request may carry (section 4.5: 0 Unknown = the default basis)."""
+TIF_NAMES = {1: "GTC", 2: "OPG", 3: "IOC", 4: "FOK", 5: "GTX", 6: "GTD"}
+"""APEX TimeInForce number -> its name (section 4.5), for echoes of a request."""
+ENGINE_TIF_NAMES = {
+    TimeInForce.DAY: "GTC",  # APEX has no DAY; Condor's DAY orders come from other dialects
+    TimeInForce.GTC: "GTC",
+    TimeInForce.GTD: "GTD",
+    TimeInForce.IOC: "IOC",
+    TimeInForce.FOK: "FOK",
+    TimeInForce.OPG: "OPG",
+    TimeInForce.CLS: "GTC",
+}
 PEG_NAMES = {
     TriggerBasis.LAST: "Last",
     TriggerBasis.BID: "Bid",
@@ -160,6 +173,13 @@ def _enum(table: dict, value: int | None, key: str):
     return table[value]
 
 
+def check_peg(value: int | None) -> None:
+    """PegPriceType must be 0-4 when given (section 4.5). Raises ApError 100
+    ``Invalid PegPriceType: n`` like the other enums."""
+    if value is not None and value not in PEG_RANGE:
+        raise ApError(INVALID_REQUEST, f"Invalid PegPriceType: {value}", "PegPriceType")
+
+
 def _opt(v: Decimal | None) -> Decimal | None:
     """Wire 0 (or null) for an optional price -> None."""
     return None if v is None or v == 0 else v
@@ -174,11 +194,13 @@ def _convert(fn, *args):
 
 def to_submit(o: W.SendOrderIn, inst: Instrument, owner: str | None) -> C.SubmitOrder:
     """SendOrder payload -> SubmitOrder (seed 004, section 4.6). Raises ApError 100 for a
-    bad enum, price or quantity (off the instrument's grid), 106 for BlockTrade and Value
-    (not supported). ``PostOnly``: a limit order canceled rather than take liquidity."""
+    bad enum (PegPriceType outside 0-4 included), price or quantity (off the instrument's
+    grid), 106 for BlockTrade and Value (not supported). ``PostOnly``: a limit order
+    canceled rather than take liquidity."""
     side = _enum(SIDES, o.Side, "Side")
     ot = _enum(ORDER_TYPES, o.OrderType, "OrderType")
     tif = _enum(TIFS, o.TimeInForce, "TimeInForce")
+    check_peg(o.PegPriceType)
     if ot is OrdType.BLOCK_TRADE:
         raise ApError(NOT_SUPPORTED, "BlockTrade orders are not supported", "OrderType")
     if o.Value is not None and o.Value != 0:

@@ -8,6 +8,7 @@ numbers by ``schemas.dumps``); enums are APEX strings (``mapping``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 
@@ -32,8 +33,19 @@ def _d(inst: Instrument, t: int | None) -> Decimal:
     return inst.ticks_to_price(t) if t is not None else ZERO
 
 
-def change_reason(status: OrdStatus) -> str:
-    """The ChangeReason of an order's latest change, from its status (reads)."""
+Find = Callable[[int], Order | None]
+"""Looks an order up by id (``Runtime.order``: the engine's, or the read model's)."""
+
+
+def change_reason(o: Order, engine) -> str:
+    """The ChangeReason of an order's latest change (reads): from its status, except that a
+    cancel whose execution report the engine still keeps (``engine.history``: the latest
+    report of a market-, rule- or timer-caused change) reads as that event did. A cancel
+    caused by the command itself (IOC remainder, PostOnly) is not kept: UserModified."""
+    if o.status is OrdStatus.CANCELED:
+        r = getattr(engine, "history", {}).get(o.order_id)
+        if r is not None and r.exec_type is ExecType.CANCELED:
+            return event_change_reason(r.exec_type.value, r.reason.value if r.reason else None)
     return {
         OrdStatus.NEW: "NewInputAccepted",
         OrdStatus.HELD: "NewInputAccepted",
@@ -44,7 +56,7 @@ def change_reason(status: OrdStatus) -> str:
         OrdStatus.REPLACED: "UserModified",
         OrdStatus.EXPIRED: "Expired",
         OrdStatus.REJECTED: "NewInputRejected",
-    }[status]
+    }[o.status]
 
 
 _SYSTEM_CANCELS = {
@@ -52,6 +64,8 @@ _SYSTEM_CANCELS = {
     "matching.no_liquidity": "SystemCanceled_NoMoreMarket",
     "matching.fok_not_fillable": "SystemCanceled_NoMoreMarket",
     "risk.insufficient_funds": "SystemCanceled_MarginFailed",
+    # a PostOnly order priced through the opposite side: a price-based system cancel
+    "matching.post_only_would_take": "SystemCanceled_PriceCollar",
 }
 
 
@@ -73,9 +87,20 @@ def event_change_reason(exec_type: str, reason: str | None) -> str:
     return "NoChange"
 
 
-def order_out(o: Order, engine, users: dict | None = None) -> dict:
-    """An engine Order -> the APEX Order object (section 4.7, 3.x and 4.x fields)."""
+def orig_ids(o: Order, find: Find | None = None) -> tuple[int, int]:
+    """``(OrigOrderId, OrigClOrdId)``: the order a CancelReplaceOrder replaced (its id and
+    ClientOrderId; the id alone when ``find`` no longer knows it), else ``o``'s own."""
+    if o.orig_order_id is None:
+        return o.order_id, ap_client_order_id(o.cl_ord_id)
+    orig = find(o.orig_order_id) if find is not None else None
+    return o.orig_order_id, ap_client_order_id(orig.cl_ord_id if orig is not None else None)
+
+
+def order_out(o: Order, engine, users: dict | None = None, find: Find | None = None) -> dict:
+    """An engine Order -> the APEX Order object (section 4.7, 3.x and 4.x fields). ``find``
+    looks up the order a replacement replaced (default: the engine's orders)."""
     inst = o.inst
+    orig_id, orig_cl = orig_ids(o, find or engine.orders.get)
     v = engine.venues.get(inst.symbol)
     ext = v.ext if v is not None else None
     cl = ap_client_order_id(o.cl_ord_id)
@@ -109,9 +134,9 @@ def order_out(o: Order, engine, users: dict | None = None) -> dict:
         "ExecutableValue": ZERO,
         "AvgPrice": avg,
         "CounterPartyId": 0,
-        "ChangeReason": change_reason(o.status),
-        "OrigOrderId": o.order_id,
-        "OrigClOrdId": cl,
+        "ChangeReason": change_reason(o, engine),
+        "OrigOrderId": orig_id,
+        "OrigClOrdId": orig_cl,
         "EnteredBy": (user.user_id or 0) if user is not None else 0,
         "UserName": o.owner or "",
         "IsQuote": False,
@@ -137,16 +162,20 @@ def order_out(o: Order, engine, users: dict | None = None) -> dict:
     }
 
 
-def order_event(o: Order, engine, data: dict, users: dict | None = None) -> dict:
+def order_event(
+    o: Order, engine, data: dict, users: dict | None = None, find: Find | None = None
+) -> dict:
     """OrderStateEvent (section 4.8): the full Order object with the state of one stream
-    ``order`` message ``data`` (the order as that execution report left it)."""
-    out = order_out(o, engine, users)
+    ``order`` message ``data`` (the order as that execution report left it). A stop whose
+    report has no stop price yet (a trailing stop computes it right after its acceptance)
+    shows the order's current one (contingency.md section 1: in every event)."""
+    out = order_out(o, engine, users, find)
     inst = o.inst
     status = OrdStatus(data["status"])
     qty = Decimal(data["quantity"])
     out.update(
         Price=Decimal(data["price"]) if data.get("price") else ZERO,
-        StopPrice=Decimal(data["stop_price"]) if data.get("stop_price") else ZERO,
+        StopPrice=_stop(o, data),
         Quantity=Decimal(data["leaves_quantity"]),
         OrigQuantity=qty,
         QuantityExecuted=Decimal(data["filled_quantity"]),
@@ -159,11 +188,16 @@ def order_event(o: Order, engine, data: dict, users: dict | None = None) -> dict
     out["DisplayQuantity"] = (
         inst.lots_to_qty(o.display_qty) if o.display_qty is not None else out["Quantity"]
     )
-    if data.get("orig_order_id"):
-        out["OrigOrderId"] = data["orig_order_id"]
     if data["exec_type"] == ExecType.REJECTED.value:
         out["RejectReason"] = data.get("text") or data.get("reason") or ""
     return out
+
+
+def _stop(o: Order, data: dict) -> Decimal:
+    """StopPrice of an event: the report's, else the order's current trigger (0 if none)."""
+    if data.get("stop_price"):
+        return Decimal(data["stop_price"])
+    return _d(o.inst, o.stop_price) if o.ord_type.is_stop else ZERO
 
 
 def _ms(ts: str | None, fallback_ns: int) -> int:
@@ -173,8 +207,11 @@ def _ms(ts: str | None, fallback_ns: int) -> int:
     return dt_to_ns(datetime.fromisoformat(ts)) // 1_000_000
 
 
-def trade_event(data: dict, inst: Instrument, orig_order: Order | None, seq: int) -> dict:
-    """OrderTradeEvent (section 4.8) from a stream ``execution`` message."""
+def trade_event(data: dict, inst: Instrument, orig: tuple[int, int] | None, seq: int) -> dict:
+    """OrderTradeEvent (section 4.8) from a stream ``execution`` message; ``orig`` the order's
+    ``orig_ids`` (None: the order's own id and ClientOrderId)."""
+    cl = ap_client_order_id(data.get("cl_ord_id"))
+    orig_id, orig_cl = orig if orig is not None else (data["order_id"], cl)
     qty = Decimal(data["quantity"])
     px = Decimal(data["price"])
     return {
@@ -182,7 +219,7 @@ def trade_event(data: dict, inst: Instrument, orig_order: Order | None, seq: int
         "TradeId": data.get("trade_id") or 0,
         "OrderId": data["order_id"],
         "AccountId": ap_account(data["account"]),
-        "ClientOrderId": ap_client_order_id(data.get("cl_ord_id")),
+        "ClientOrderId": cl,
         "InstrumentId": inst.instrument_id,
         "Side": SIDE_NAMES[Side(data["side"])],
         "Quantity": qty,
@@ -205,17 +242,28 @@ def trade_event(data: dict, inst: Instrument, orig_order: Order | None, seq: int
         "InsideAsk": ZERO,
         "InsideAskSize": ZERO,
         "ExecutionId": seq,
-        "OrigOrderId": orig_order.order_id if orig_order is not None else data["order_id"],
-        "OrigClientOrderId": ap_client_order_id(data.get("cl_ord_id")),
+        "OrigOrderId": orig_id,
+        "OrigClientOrderId": orig_cl,
     }
 
 
 # -- products and instruments -------------------------------------------------------------
+def currencies(engine) -> set[str]:
+    """Every currency: the instruments' quote currencies and every currency an account holds
+    (cash or held cash). Accounts are configuration and cash changes only by fills in quote
+    currencies, so the set is fixed for a configuration."""
+    out = {i.currency for i in engine.instruments}
+    for a in engine.accounts.values():
+        out.update(a.cash)
+        out.update(a.held_cash)
+    return out
+
+
 def products(engine) -> list[tuple[int, str, str]]:
-    """``(ProductId, symbol, type)``: the quote currencies (sorted), then the instruments'
-    symbols in ``instrument_id`` order; ids from 1, stable for a configuration."""
+    """``(ProductId, symbol, type)``: every currency (``currencies``, sorted), then the
+    instruments' symbols in ``instrument_id`` order; ids from 1, stable for a configuration."""
     insts = sorted(engine.instruments, key=lambda i: i.instrument_id)
-    ccys = sorted({i.currency for i in insts})
+    ccys = sorted(currencies(engine))
     out = [(n, c, "NationalCurrency") for n, c in enumerate(ccys, 1)]
     base = len(out)
     out += [(base + n, i.symbol, "CryptoCurrency" if i.asset_class.value == "crypto" else "Security")

@@ -13,6 +13,7 @@ from typing import Any
 
 from condor.api.dialects.alphapoint import errors as X
 from condor.api.dialects.alphapoint import mapping as M
+from condor.api.dialects.alphapoint import rejects as RJ
 from condor.api.dialects.alphapoint import schemas as W
 from condor.api.dialects.alphapoint.errors import ApError
 from condor.api.dialects.alphapoint.session import Session
@@ -137,12 +138,36 @@ async def cancel_all_orders(rt, s: Session, payload: Any) -> dict:
     if a.InstrumentId:
         with rt.read() as e:
             symbol = M.instrument_by_id(e, a.InstrumentId).symbol
+    _echo(s, "CancelAllOrders", acc, None, {"InstrumentId": a.InstrumentId or 0})
     await run(rt, C.CancelAllOrders(acc, symbol))
     return X.generic()
 
 
+def _echo(s: Session, command: str, account: str, order_id: int | None, fields: dict) -> None:
+    """Remember a request for the reject event that would echo it (``rejects``)."""
+    if s.echo is not None:
+        s.echo.put(command, account, order_id, fields)
+
+
+def _modify_qty(o: Order, quantity) -> int:
+    """ModifyOrder's new quantity in lots: on the lot grid, above what has executed and
+    below the order's quantity (section 4.6: it can only decrease). Raises ApError 100."""
+    qty = M._convert(o.inst.qty_to_lots, quantity, "Quantity")
+    if qty <= 0:
+        raise ApError(X.INVALID_REQUEST, "Quantity must be positive", "Quantity")
+    if qty <= o.cum_qty:
+        raise ApError(X.INVALID_REQUEST, "Quantity must exceed the executed quantity",
+                      "Quantity")  # fmt: skip
+    if qty >= o.qty:
+        raise ApError(X.INVALID_REQUEST, "ModifyOrder can only decrease the quantity",
+                      "Quantity")  # fmt: skip
+    return qty
+
+
 async def modify_order(rt, s: Session, payload: Any) -> dict:
-    """ModifyOrder: quantity down only, keeps priority (section 4.6) -> generic response."""
+    """ModifyOrder: quantity down only, keeps priority (section 4.6) -> generic response.
+    A quantity that is not positive, not above the executed quantity, or not below the
+    order's: 100 with no event and nothing changed (as every other invalid quantity)."""
     m = W.parse(W.ModifyIn, payload)
     M.check_oms(m.OMSId)
     s.require_trade()
@@ -151,10 +176,8 @@ async def modify_order(rt, s: Session, payload: Any) -> dict:
         if m.InstrumentId is not None and m.InstrumentId != o.inst.instrument_id:
             raise ApError(X.INVALID_REQUEST, f"Invalid InstrumentId: {m.InstrumentId}",
                           "InstrumentId")  # fmt: skip
-        qty = M._convert(o.inst.qty_to_lots, m.Quantity, "Quantity")
-        if qty >= o.qty:
-            raise ApError(X.INVALID_REQUEST, "ModifyOrder can only decrease the quantity",
-                          "Quantity")  # fmt: skip
+        qty = _modify_qty(o, m.Quantity)
+    _echo(s, "ModifyOrder", o.account, o.order_id, RJ.quantity_echo(o.order_id, m.Quantity))
     await run(rt, C.ModifyOrder(o.order_id, qty=qty, account=o.account))
     return X.generic()
 
@@ -162,10 +185,13 @@ async def modify_order(rt, s: Session, payload: Any) -> dict:
 async def cancel_replace_order(rt, s: Session, payload: Any) -> dict:
     """CancelReplaceOrder (loses priority; new order id) -> ``{"replacementOrderId",
     "replacementClOrdId", "origOrderId", "origClOrdId"}``. Changing the side, type,
-    instrument or account is not supported (106). ``OrderIdOCO`` links the replacement to that
-    order in a second command (a failure there leaves the replacement unlinked)."""
+    instrument or account is not supported (106); ``pegPriceType`` outside 0-4 or a
+    ``clientOrdId`` outside a long: 100. ``OrderIdOCO`` links the replacement to that order in
+    a second command (a failure there leaves the replacement unlinked). The request is kept
+    for the CancelReplaceOrderRejectEvent that echoes it (``rejects``)."""
     r = W.parse(W.ReplaceIn, payload)
     M.check_oms(r.OMSId)
+    M.check_peg(r.PegPriceType)
     p = s.require_trade()
     with rt.read() as e:
         o = visible_order(e, s, r.OrderIdToReplace)
@@ -186,11 +212,12 @@ async def cancel_replace_order(rt, s: Session, payload: Any) -> dict:
             qty=M._convert(inst.qty_to_lots, r.Quantity, "Quantity") if r.Quantity else None,
             price=M._convert(inst.price_to_ticks, limit, "LimitPrice") if limit else None,
             stop_price=M._convert(inst.price_to_ticks, stop, "StopPrice") if stop else None,
-            cl_ord_id=str(r.ClOrdId) if r.ClOrdId else None,
+            cl_ord_id=str(r.ClientOrdId) if r.ClientOrdId else None,
             account=o.account,
         )
         if r.OrderIdOCO:
             visible_order(e, s, r.OrderIdOCO)
+    _echo(s, "ReplaceOrder", o.account, o.order_id, RJ.replace_echo(r))
 
     def answer(e, events: list) -> int:
         return next(
@@ -203,7 +230,7 @@ async def cancel_replace_order(rt, s: Session, payload: Any) -> dict:
         await run(rt, M.link_oco(r.OrderIdOCO, new_id, p.owner))
     return {
         "replacementOrderId": new_id,
-        "replacementClOrdId": r.ClOrdId,
+        "replacementClOrdId": r.ClientOrdId,
         "origOrderId": o.order_id,
         "origClOrdId": M.ap_client_order_id(o.cl_ord_id),
     }

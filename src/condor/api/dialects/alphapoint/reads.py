@@ -122,7 +122,7 @@ def _orders(rt, s: Session, a: W.AccountIn, live_only: bool) -> list:
                 continue
             if a.EndTimestamp and o.ts_created > a.EndTimestamp * 1_000_000_000:
                 continue
-            out.append(O.order_out(o, e, users))
+            out.append(O.order_out(o, e, users, rt.order))
     start = a.StartIndex or 0
     end = start + a.Depth if a.Depth else None
     return out[start:end]
@@ -150,7 +150,7 @@ async def get_order_status(rt, s: Session, payload: Any) -> dict:
         o = visible_order(e, s, q.OrderId, rt)
         if q.AccountId is not None and M.ap_account(o.account) != q.AccountId:
             raise ApError(X.NOT_FOUND, f"Order Not Found: {q.OrderId}", "OrderId")
-        return O.order_out(o, e, rt.auth.users)
+        return O.order_out(o, e, rt.auth.users, rt.order)
 
 
 async def get_order_history_by_order_id(rt, s: Session, payload: Any) -> list:
@@ -158,4 +158,4 @@ async def get_order_history_by_order_id(rt, s: Session, payload: Any) -> list:
     q = W.parse(W.OrderStatusIn, payload)
     M.check_oms(q.OMSId)
     with rt.read() as e:
-        return [O.order_out(visible_order(e, s, q.OrderId, rt), e, rt.auth.users)]
+        return [O.order_out(visible_order(e, s, q.OrderId, rt), e, rt.auth.users, rt.order)]

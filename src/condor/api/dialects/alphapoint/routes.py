@@ -50,6 +50,11 @@ def _payload(o: Any) -> Any:
     return o
 
 
+def _echo(app):
+    """The app's RequestEcho (``install``); None in an app that did not install it."""
+    return getattr(app.state, "alphapoint_echo", None)
+
+
 def _int(v: Any) -> int:
     try:
         return int(v)
@@ -73,7 +78,7 @@ async def gateway(ws: WebSocket) -> None:
         with contextlib.suppress(Exception):
             await ws.close(code)
 
-    s = Session(extra={"send": send, "close": close})
+    s = Session(extra={"send": send, "close": close}, echo=_echo(ws.app))
     try:
         while True:
             msg = await ws.receive()
@@ -155,7 +160,7 @@ def _json(body: Any, status: int = 200) -> Response:
 async def http_function(function: str, request: Request) -> Response:
     """``/AP/<Function>``: the same functions and payloads as the WebSocket gateway."""
     rt = request.app.state.runtime
-    s = Session(http=True)
+    s = Session(http=True, echo=_echo(request.app))
     try:
         payload = await _http_payload(request)
     except ValueError:

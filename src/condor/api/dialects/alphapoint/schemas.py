@@ -7,14 +7,16 @@ Invariants (spec section 4.3, 4.6; clients.md "AlphaPoint APEX"):
   ``ClientOrderId``, ``IntrumentId`` / ``InstrumentId``, ``ClientOrdId`` / ``ClOrdId``);
   numbers may arrive as numeric strings; unknown keys are ignored.
 - a request model holds wire values only; ``mapping`` turns them into engine commands.
+- a client order id is a long (section 4.6) and Condor takes 0 <= id <= 2**63 - 1 (0 = none):
+  anything else is refused (100, naming the key) before anything runs.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from condor.api import wire_json
 from condor.api.dialects.alphapoint.errors import INVALID_REQUEST, ApError
@@ -44,6 +46,12 @@ def frame(m: int, i: int, n: str, o: Any) -> str:
 
 
 # -- request payloads ----------------------------------------------------------------------
+MAX_LONG = 2**63 - 1
+ClientId = Annotated[int, Field(ge=0, le=MAX_LONG)]
+"""A ClientOrderId: a long (section 4.6), 0 = none; negative ids are refused (a read could
+not show them: ``mapping.ap_client_order_id``)."""
+
+
 class ApIn(BaseModel):
     """Base of request payloads: keys folded case-insensitively onto the field names (and
     ``ALIASES``: lower-case wire key -> field name), extra keys ignored, null values taken as
@@ -107,7 +115,7 @@ class AccountIn(ApIn):
     InstrumentId: int | None = None
     Depth: int | None = None
     StartIndex: int | None = None
-    ClientOrderId: int | None = None
+    ClientOrderId: ClientId | None = None
     OriginalOrderId: int | None = None
     StartTimestamp: int | None = None
     EndTimestamp: int | None = None
@@ -131,7 +139,7 @@ class SendOrderIn(ApIn):
     OMSId: int
     AccountId: int
     TimeInForce: int = 1
-    ClientOrderId: int = 0
+    ClientOrderId: ClientId = 0
     OrderIdOCO: int = 0
     UseDisplayQuantity: bool = False
     DisplayQuantity: Decimal | None = None
@@ -155,7 +163,7 @@ class CancelIn(ApIn):
     OMSId: int = 1
     AccountId: int | None = None
     OrderId: int | None = None
-    ClOrderId: int | None = None
+    ClOrderId: ClientId | None = None
 
 
 class ModifyIn(ApIn):
@@ -171,10 +179,10 @@ class ModifyIn(ApIn):
 class ReplaceIn(ApIn):
     """``CancelReplaceOrder`` (documented camelCase; PascalCase aliases accepted)."""
 
-    ALIASES: ClassVar[dict[str, str]] = {"clientordid": "ClOrdId", "clorderid": "ClOrdId"}
+    ALIASES: ClassVar[dict[str, str]] = {"clordid": "ClientOrdId", "clorderid": "ClientOrdId"}
     OMSId: int = 1
     OrderIdToReplace: int
-    ClOrdId: int = 0
+    ClientOrdId: ClientId = 0
     OrderType: int | None = None
     Side: int | None = None
     AccountId: int | None = None

@@ -33,13 +33,14 @@ BAD_LOGIN = "Invalid username or password"
 @dataclass
 class Session:
     """One client's state: ``principal`` and ``token`` once authenticated; ``events`` the
-    WebSocket event pump (None over HTTP)."""
+    WebSocket event pump (None over HTTP); ``echo`` the app's ``rejects.RequestEcho``."""
 
     principal: Principal | None = None
     token: str | None = None
     events: Any = None
     http: bool = False
     extra: dict = field(default_factory=dict)
+    echo: Any = None
 
     def require(self) -> Principal:
         """The authenticated principal; ApError 20 otherwise."""
