@@ -7,7 +7,17 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from tradestation_helpers import JSON, OCO, PLACE, TRAILING, body, ts_client, ts_settings
+from tradestation_helpers import (
+    JSON,
+    OCO,
+    PLACE,
+    TRAILING,
+    body,
+    server,
+    ts,
+    ts_client,
+    ts_settings,
+)
 
 from server_fixtures import LiveServer, running
 
@@ -24,18 +34,10 @@ E = {
 MISSING = "Invalid Request. Order input is incomplete, missing field"
 UPPER = "Failed to build order: Invalid symbol arna: the Order Symbol must be UPPERCASE"
 LONG_ID = "Failed to build order: OrderConfirmId longer than 25 characters"
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[LiveServer]:
-    with running(ts_settings()) as s:
-        yield s
-
-
-@pytest.fixture(scope="module")
-def ts(server: LiveServer) -> Iterator[httpx.Client]:
-    with ts_client(server.url) as c:
-        yield c
+DURATION = "Failed to build order: Invalid duration"
+OCO_ONE_ACCOUNT = "Failed to build order: all orders of an OCO group must be in one account"
+FX = {"AssetType": "FX", "Symbol": "USDJPY", "LimitPrice": "1.000"}
+FU = {"AssetType": "FU", "Symbol": "ESH4"}
 
 
 def state(server: LiveServer) -> tuple:
@@ -87,6 +89,17 @@ CASES = [
     (trail(Percent="-1"), E["percent"]),
     (trail(Amount="abc"), E["points"]),
     (body(PLACE, OSOs=[{"Type": "XYZ", "Orders": [PLACE]}]), "Please provide valid group order type."),
+    # section 1.5: minute durations are forex only, futures DAY/GTC/GTD/IOC/FOK only
+    (body(PLACE, Duration="1"), f"{DURATION} 1 for asset type EQ"),
+    (body(PLACE, Duration="5 MIN"), f"{DURATION} 5 MIN for asset type EQ"),
+    (body(PLACE, **FX, Duration="DYP"), f"{DURATION} DYP for asset type FX"),
+    (body(PLACE, **FX, Duration="OPG"), f"{DURATION} OPG for asset type FX"),
+    (body(PLACE, **FU, Duration="GCP"), f"{DURATION} GCP for asset type FU"),
+    (body(PLACE, **FU, Duration="3"), f"{DURATION} 3 for asset type FU"),
+    (body(PLACE, **FU, Duration="CLO"), f"{DURATION} CLO for asset type FU"),
+    # section 1.6: an OCO (also as an OSO group) is all in one account
+    (body(PLACE, OSOs=[{"Type": "OCO", "Orders": [PLACE, body(PLACE, AccountKey="123465")]}]),
+     OCO_ONE_ACCOUNT),
 ]
 # fmt: on
 
@@ -137,6 +150,8 @@ GROUP_CASES = [
      "Failed to build order: member 1: BRK orders must have the same side"),
     ({"Type": "OCO", "Orders": [OCO["Orders"][0], body(OCO["Orders"][1], Symbol=None)]},
      "Missing order symbol."),
+    ({"Type": "OCO", "Orders": [OCO["Orders"][0], body(OCO["Orders"][1], AccountKey="987654")]},
+     OCO_ONE_ACCOUNT),
 ]  # fmt: skip
 
 
@@ -157,6 +172,10 @@ REPLACE_CASES = [
     ({"OrderType": "Limit", "Quantity": "10"}, "Missing order limit price."),
     ({"OrderType": "Limit", "Quantity": "10", "LimitPrice": "x"}, "Invalid limit price."),
     ({"OrderType": "Bogus", "Quantity": "10", "LimitPrice": "1.00"}, "Invalid order type."),
+    ({"OrderType": "Limit", "Quantity": "10", "LimitPrice": "1.005"}, "Invalid limit price."),
+    ({"OrderType": "Limit", "Quantity": "10", "LimitPrice": "0"}, "Invalid limit price."),
+    ({"OrderType": "Limit", "Quantity": "0", "LimitPrice": "1.00"},
+     "Failed to build order: Invalid quantity"),
 ]  # fmt: skip
 
 

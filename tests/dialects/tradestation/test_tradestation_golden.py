@@ -20,6 +20,8 @@ from tradestation_helpers import (
     TRAILING,
     login,
     orders_of,
+    server,
+    ts,
     ts_client,
     ts_settings,
     without_ids,
@@ -28,18 +30,6 @@ from tradestation_helpers import (
 from condor.api.dialects.tradestation.wire import dumps
 
 from server_fixtures import LiveServer, running
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[LiveServer]:
-    with running(ts_settings()) as s:  # 2024-03-04 10:00 New York
-        yield s
-
-
-@pytest.fixture(scope="module")
-def ts(server: LiveServer) -> Iterator[httpx.Client]:
-    with ts_client(server.url) as c:
-        yield c
 
 
 def test_place_order_seed_001(ts):
@@ -198,9 +188,10 @@ def test_authorization_code_from_the_login_page(server):
     )  # fmt: skip
     again = httpx.post(
         f"{server.url}/v2/security/authorize",
-        data={"grant_type": "authorization_code", "code": code},
+        data={"grant_type": "authorization_code", "code": code, "client_id": "demo-key",
+              "client_secret": "demo-secret"},
         timeout=10,
-    )
+    )  # fmt: skip
     # Assert
     assert r.status_code == 200 and r.json()["userid"] == "demo"
     assert again.status_code == 401
@@ -292,6 +283,9 @@ def test_brk_seed_000_during_the_session(ts):
     ]
 
 
+FX = {"AssetType": "FX", "Symbol": "USDJPY", "LimitPrice": "1.000"}  # minutes: forex only
+
+
 @pytest.mark.parametrize(
     ("changes", "duration"),
     [
@@ -303,9 +297,9 @@ def test_brk_seed_000_during_the_session(ts):
         ({"Duration": "IOC"}, "IOC"),
         ({"Duration": "FOK"}, "FOK"),
         ({"Duration": "CLO"}, "CLO"),
-        ({"Duration": "1"}, "GTD"),
-        ({"Duration": "3 MIN"}, "GTD"),
-        ({"Duration": 5}, "GTD"),
+        ({"Duration": "1", **FX}, "GTD"),
+        ({"Duration": "3 MIN", **FX}, "GTD"),
+        ({"Duration": 5, **FX}, "GTD"),
         ({"AccountKey": 123456, "Quantity": 10, "LimitPrice": Decimal("1.00")}, "DAY+"),
         ({"TradeAction": "BuyToOpen"}, "DAY+"),
     ],

@@ -1,7 +1,8 @@
 """TradeStation scenarios on a real server (issue 6, "Tests"): the seed's BRK after the close,
 the seed's OCO filled by a trade, a BRK partial fill decrementing its sibling, an OSO released
-by its primary's fill, a trailing stop over real IBM trades, cancel/replace and OrderConfirmId
-idempotency."""
+by its primary's fill, a trailing stop over real IBM trades, cancel/replace, OrderConfirmId
+idempotency, groups refused for risk answered member by member (section 1.6), and trailing
+stops sent without StopPrice (section 1.5)."""
 
 from __future__ import annotations
 
@@ -14,24 +15,22 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tradestation_helpers import BRK, OCO, PLACE, orders_of, ts_client, ts_settings, without_ids
+from tradestation_helpers import (
+    BRK,
+    OCO,
+    PLACE,
+    orders_of,
+    server,
+    ts,
+    ts_client,
+    ts_settings,
+    without_ids,
+)
 
 from server_fixtures import LiveServer, running
 
 DATA = Path(os.environ.get("CONDOR_DATA", Path(__file__).resolve().parents[3] / "../shared/data"))
 IBM_TRADES = DATA / "ibm-us-equity-trades-20131007.csv"
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[LiveServer]:
-    with running(ts_settings()) as s:  # 2024-03-04 10:00 New York
-        yield s
-
-
-@pytest.fixture(scope="module")
-def ts(server: LiveServer) -> Iterator[httpx.Client]:
-    with ts_client(server.url) as c:
-        yield c
 
 
 @pytest.fixture(scope="module")
@@ -289,3 +288,70 @@ def test_time_activation_rule_releases_at_its_time(ts):
     assert before["Status"] == "DON"
     assert before["TimeActivationRules"] == [{"TimeUtc": "18:30:00"}]
     assert orders_of(ts, "987654")[oid]["Status"] == "OPN"
+
+
+GROUP_NOT_PLACED = "Order failed. Reason: another order of the group failed"
+
+
+def group_state(server: LiveServer) -> tuple:
+    with server.runtime.read() as e:
+        return len(e.orders), len(e.groups.groups), len(e.live)
+
+
+def test_group_with_a_member_refused_by_risk_fails_member_by_member(server, ts):
+    # Arrange: the second member covers a short position account 123456 does not have
+    cover = dict(OCO["Orders"][0], TradeAction="BuyToCover")
+    before = group_state(server)
+    # Act
+    r = ts.post("/v2/orders/groups", json={"Type": "OCO", "Orders": [OCO["Orders"][0], cover]})
+    alone = ts.post("/v2/orders", json=cover)
+    # Assert: 200, each member its own Failed result (section 1.6), nothing placed
+    assert r.status_code == 200, r.text
+    first, second = r.json()
+    assert first == {"Message": GROUP_NOT_PLACED, "OrderID": "", "OrderStatus": "Failed"}
+    assert second["OrderStatus"] == "Failed" and second["OrderID"] == ""
+    assert second["Message"] == alone.json()[0]["Message"]
+    assert second["Message"].startswith("Order failed. Reason: ")
+    assert not second["Message"].startswith("Order failed. Reason: member")
+    assert group_state(server)[1:] == before[1:]
+
+
+def test_brk_with_an_exit_larger_than_the_position_fails_member_by_member(server, ts):
+    # Arrange: account 123456 holds 1,000 ARNA; the stop exit sells 100,000
+    take, stop = (dict(o, AccountKey="123456") for o in BRK["Orders"])
+    stop["Quantity"] = "100000"
+    before = group_state(server)
+    # Act
+    r = ts.post("/v2/orders/groups", json={"Type": "BRK", "Orders": [take, stop]})
+    # Assert
+    assert r.status_code == 200, r.text
+    assert [(x["OrderStatus"], x["OrderID"]) for x in r.json()] == [("Failed", "")] * 2
+    assert r.json()[0]["Message"] == GROUP_NOT_PLACED
+    assert r.json()[1]["Message"].startswith("Order failed. Reason: ")
+    assert r.json()[1]["Message"] != GROUP_NOT_PLACED
+    assert group_state(server)[1:] == before[1:]
+
+
+@pytest.mark.parametrize(
+    ("trailing", "text"),
+    [
+        ({"ByPoints": True, "Value": 2}, "Trl: 2"),
+        ({"ByPoints": False, "Value": "1.5"}, "Trl: 1.5%"),
+        ({"Amount": "1.5"}, "Trl: 1.5"),
+        ({"Percent": "0.25"}, "Trl: 0.25%"),
+    ],
+)
+def test_trailing_stop_without_stop_price(ts, trailing, text):
+    # Arrange: section 1.5, StopPrice is ignored with a trailing stop, so it may be left out
+    order = {"AccountKey": "123456", "AssetType": "EQ", "Symbol": "IBM", "Quantity": "10",
+             "OrderType": "StopMarket", "TradeAction": "Sell", "Duration": "GTC",
+             "AdvancedOptions": {"TrailingStop": trailing}}  # fmt: skip
+    # Act
+    r = ts.post("/v2/orders", json=order)
+    # Assert
+    assert r.status_code == 200, r.text
+    assert without_ids(r.json()) == [
+        {"Message": f"Sent order: Sell 10 IBM @  Stop Market - {text}", "OrderStatus": "Ok"}
+    ]
+    d = orders_of(ts, "123456")[int(r.json()[0]["OrderID"])]
+    assert d["AdvancedOptions"] == "Trailing Stop"

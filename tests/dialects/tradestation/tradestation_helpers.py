@@ -4,10 +4,12 @@ section 1.12's, and a client that logs in through ``/v2/security/authorize``."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 
 import httpx
+import pytest
 
-from server_fixtures import child_settings
+from server_fixtures import LiveServer, child_settings, running
 
 JSON = "application/json; charset=utf-8"
 
@@ -109,3 +111,17 @@ def orders_of(client: httpx.Client, account: str) -> dict[int, dict]:
     r = client.get(f"/v2/accounts/{account}/orders")
     assert r.status_code == 200, r.text
     return {o["OrderID"]: o for o in r.json()}
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[LiveServer]:
+    """A real server with the TradeStation dialect (``ts_settings``), one per test module."""
+    with running(ts_settings()) as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def ts(server: LiveServer) -> Iterator[httpx.Client]:
+    """A TradeStation client of ``server`` (``ts_client``)."""
+    with ts_client(server.url) as c:
+        yield c

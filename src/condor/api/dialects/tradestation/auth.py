@@ -1,18 +1,21 @@
 """TradeStation OAuth 2.0 on top of Condor's ``Authenticator`` (wire-formats.md 1.3).
 
 - ``POST /v2/security/authorize`` (form-encoded): grant types ``password`` (demo: username,
-  password), ``refresh_token``, ``authorization_code`` (a code from the login page, valid 30 s)
-  and ``client_credentials`` (an API key and secret as client_id / client_secret: a read-only
-  token, ``userid`` ``CLIENTONLYLOGIN``). Answers ``{"access_token", "token", "refresh_token",
-  "expires_in", "token_type": "AccessToken", "userid"}``; 401 "Authorization failed",
-  "Authorization code expired", "API key failure" otherwise.
+  password), ``refresh_token`` and ``authorization_code`` (both need ``client_id`` and
+  ``client_secret``, an API key, as section 1.3 lists them; the code comes from the login page
+  and is valid 30 s, once) and ``client_credentials`` (an API key and secret as client_id /
+  client_secret: a read-only token with no account, ``userid`` ``CLIENTONLYLOGIN``, whose
+  refresh token refreshes to that same restricted scope only). Answers ``{"access_token",
+  "token", "refresh_token", "expires_in": 1200, "token_type": "AccessToken", "userid"}``;
+  401 "Authorization failed", "Authorization code expired", "API key failure" otherwise.
 - ``GET /v2/authorize`` shows a minimal login form; posting it redirects (302) to
   ``redirect_uri?code=...``.
 - Protected calls take the access token as ``Authorization: Bearer`` (a bare token in the
   header too, as seed 000's OCO example sends), query ``access_token`` or query ``oauth_token``.
 
 Invariant: every credential is checked by ``condor.api.auth.Authenticator`` (argon2 passwords,
-constant-time secrets, JWTs); this module keeps only the short-lived authorization codes.
+constant-time secrets, JWTs); this module keeps the short-lived authorization codes and, in
+``tokens``, the refresh tokens it issued with the scope each may refresh to.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from starlette.requests import Request
 
 from condor.api.auth import Principal, User
 from condor.api.dialects.tradestation.errors import TSError
+from condor.api.dialects.tradestation.tokens import RefreshGrant, RefreshTokens, lifetime, mint
 from condor.api.errors import ApiError
 from condor.api.settings import Role
 
@@ -80,43 +84,91 @@ class Codes:
         return name if time.monotonic() <= expiry else None
 
 
-def grant(rt, codes: Codes, f: dict[str, str]) -> dict:
-    """The token response of a ``/v2/security/authorize`` form; raises TSError 401."""
-    auth = rt.auth
-    kind = f.get("grant_type", "")
+class Grants:
+    """The dialect's login state: authorization codes of the login page and the refresh
+    tokens it issued (``tokens.RefreshTokens``)."""
+
+    def __init__(self) -> None:
+        self.codes = Codes()
+        self.refresh = RefreshTokens()
+
+
+def _api_key(auth, f: dict[str, str], required: bool) -> str | None:
+    """The form's ``client_id`` once ``client_id``/``client_secret`` are checked as an API key;
+    TSError 401 "API key failure" for a wrong pair, or a missing one when ``required``."""
     cid, csecret = f.get("client_id"), f.get("client_secret")
-    bad_key = cid and csecret is not None and auth.check_api_key(cid, csecret) is None
-    if bad_key and kind != "client_credentials":
+    if not required and not (cid and csecret is not None):
+        return None
+    if not cid or csecret is None or auth.check_api_key(cid, csecret) is None:
         raise TSError(401, "API key failure")
-    user: User | None
-    userid = None
+    return cid
+
+
+def _refreshed(rt, grants: Grants, f: dict[str, str]) -> tuple[RefreshGrant, str]:
+    """``grant_type=refresh_token`` (client_id and client_secret required, section 1.3): the
+    grant the token stands for, and the token itself (answered again). A token this dialect
+    issued keeps its scope and its API key; other server refresh tokens (the demo's
+    ``demo-refresh``) stand for their user's full rights."""
+    cid = _api_key(rt.auth, f, required=True)
+    token = f.get("refresh_token", "")
+    found = grants.refresh.get(token)
+    if found is not None:
+        current = rt.auth.users.get(found.user.username)
+        if current is None or found.client_id not in (None, cid):
+            raise TSError(401, "Authorization failed")
+        return (found if found.client_only else RefreshGrant(current, False, cid)), token
+    user = rt.auth.use_refresh_token(token) if token else None
+    if user is None:
+        raise TSError(401, "Authorization failed")
+    return RefreshGrant(user, False, None), token
+
+
+def _new_grant(rt, grants: Grants, kind: str, f: dict[str, str]) -> RefreshGrant:
+    """The grant of a ``password``, ``authorization_code`` or ``client_credentials`` form."""
+    auth = rt.auth
     if kind == "password":
+        _api_key(auth, f, required=False)
         user = auth.check_password(f.get("username", ""), f.get("password", ""))
-    elif kind == "refresh_token":
-        user = auth.use_refresh_token(f.get("refresh_token", ""))
-    elif kind == "authorization_code":
-        name = codes.redeem(f.get("code", ""))
+        if user is None:
+            raise TSError(401, "Authorization failed")
+        return RefreshGrant(user, False, None)
+    if kind == "authorization_code":
+        cid = _api_key(auth, f, required=True)
+        name = grants.codes.redeem(f.get("code", ""))
         if name is None:
             raise TSError(401, "Authorization code expired")
         user = auth.users.get(name)
-    elif kind == "client_credentials":
-        key_user = auth.check_api_key(cid or "", csecret or "")
+        if user is None:
+            raise TSError(401, "Authorization failed")
+        return RefreshGrant(user, False, cid)
+    if kind == "client_credentials":
+        cid = f.get("client_id") or ""
+        key_user = auth.check_api_key(cid, f.get("client_secret") or "")
         if key_user is None:
             raise TSError(401, "API key failure")
-        user = User(key_user.username, None, Role.READ_ONLY, frozenset(), key_user.user_id)
-        userid = CLIENT_ONLY
+        restricted = User(key_user.username, None, Role.READ_ONLY, frozenset(), key_user.user_id)
+        return RefreshGrant(restricted, True, cid)
+    raise TSError(400, "Invalid grant_type")
+
+
+def grant(rt, grants: Grants, f: dict[str, str]) -> dict:
+    """The token response of a ``/v2/security/authorize`` form (section 1.3): an access token
+    living 1200 s (``tokens.lifetime``) and a refresh token of the same scope. Raises TSError
+    401 ("API key failure", "Authorization failed", "Authorization code expired") or 400."""
+    kind = f.get("grant_type", "")
+    if kind == "refresh_token":
+        g, refresh = _refreshed(rt, grants, f)
     else:
-        raise TSError(400, "Invalid grant_type")
-    if user is None:
-        raise TSError(401, "Authorization failed")
-    access, refresh, ttl = auth.issue(user)
+        g = _new_grant(rt, grants, kind, f)
+        refresh = grants.refresh.issue(g)
+    access = mint(rt, g.user)
     return {
         "access_token": access,
         "token": access,
         "refresh_token": refresh,
-        "expires_in": ttl,
+        "expires_in": lifetime(rt),
         "token_type": "AccessToken",
-        "userid": userid or user.username,
+        "userid": CLIENT_ONLY if g.client_only else g.user.username,
     }
 
 

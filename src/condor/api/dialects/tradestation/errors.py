@@ -39,6 +39,10 @@ MISSING_QTY = "Missing order quantity."
 MISSING_LIMIT = "Missing order limit price."
 REPLACE_FAILED = "Failed to Cancel/Replace order."
 FAILED = "Order failed. Reason: "
+GROUP_NOT_PLACED = "Order failed. Reason: another order of the group failed"
+OCO_ONE_ACCOUNT = "Failed to build order: all orders of an OCO group must be in one account"
+INVALID_USER = "Invalid user ID."
+INTERNAL = "Internal server error."
 
 SESSION_TEXTS = {
     R.NO_DAY_ORDERS_AFTER_CLOSE: "No Day orders after 4:00PM Eastern",

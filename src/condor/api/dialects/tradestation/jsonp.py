@@ -9,6 +9,7 @@ before anything runs, so no script can be injected through it.
 
 from __future__ import annotations
 
+import logging
 import re
 
 from fastapi import APIRouter
@@ -24,6 +25,7 @@ from condor.api.errors import ApiError
 
 CALLBACK = re.compile(r"[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*")
 MAX_CALLBACK = 128
+log = logging.getLogger(__name__)
 
 
 def valid_callback(name: str | None) -> bool:
@@ -40,6 +42,14 @@ def _data(request: Request):
         raise bad(E.INVALID_INPUT) from None
 
 
+def wrapped(cb: str | None, value) -> Response | None:
+    """``cb(<value as JSON>)``, HTTP 200 with header ``jsonp-callback``; None when ``cb`` is
+    not a valid callback name."""
+    if not valid_callback(cb):
+        return None
+    return Response(f"{cb}({dumps(value)})", media_type=JSON_TYPE, headers={"jsonp-callback": cb})
+
+
 async def _answer(request: Request, run) -> Response:
     cb = request.query_params.get("callback")
     if not valid_callback(cb):
@@ -51,7 +61,10 @@ async def _answer(request: Request, run) -> Response:
         value = e.body()
     except ApiError as e:
         value = E.from_api_error(e).body()
-    return Response(f"{cb}({dumps(value)})", media_type=JSON_TYPE, headers={"jsonp-callback": cb})
+    except Exception:
+        log.exception("unhandled error on %s", request.url.path)
+        value = TSError(500, E.INTERNAL).body()
+    return wrapped(cb, value)
 
 
 def build_router() -> APIRouter:

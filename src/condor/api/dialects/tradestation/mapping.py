@@ -9,8 +9,11 @@ Enumerations (section 1.5): TradeAction Buy/Sell/SellShort/BuyToCover (+ BuyToOp
 SellToClose -> Sell, SellToOpen -> SellShort, BuyToClose -> BuyToCover), any case. Duration:
 DAY, DYP (DAY extended), GTC, GCP (GTC extended), GTD, GDP (GTD extended; GTDDate MM/DD/YYYY,
 expiring 16:00 New York, 20:00 for GDP), OPG, CLO (CLS), IOC, FOK, 1/3/5 (or "1 MIN"...: GTD
-expiring that many minutes after now). Trailing stops: ByPoints/Value (points: whole numbers),
-ByPoints false (percent, at most 2 decimals), Amount, Percent: StopMarket only.
+expiring that many minutes after now), each only for the asset types section 1.5 allows it
+(``ASSET_DURATIONS``). Trailing stops: ByPoints/Value (points: whole numbers), ByPoints false
+(percent, at most 2 decimals), Amount, Percent: StopMarket only, and StopPrice is then
+ignored. OCO members are all in one account (section 1.6). Numbers of absurd magnitude
+(1e15 or more, ``_decimal``) are refused with the field's message before any conversion.
 """
 
 from __future__ import annotations
@@ -87,6 +90,16 @@ ASSET_TYPES = {
     "FU": AssetClass.FUTURE,
     "OP": None,  # options: no option instrument exists in Condor yet
 }
+_MINUTES = frozenset(k for k, v in DURATIONS.items() if v[2] is not None)
+_BASIC = frozenset({"DAY", "GTC", "GTD", "IOC", "FOK"})
+ASSET_DURATIONS: dict[str, frozenset[str]] = {
+    "EQ": frozenset(DURATIONS) - _MINUTES,
+    "OP": _BASIC | {"OPG"},
+    "FX": _BASIC | _MINUTES,
+    "FU": _BASIC,
+}
+"""Durations each asset type takes (section 1.5: minute durations are forex only; futures
+DAY/GTC/GTD/IOC/FOK; options add OPG; equities every other one)."""
 GROUP_TYPES = ("OCO", "BRK", "NORMAL")
 
 
@@ -122,21 +135,38 @@ def _text(v) -> str | None:
         return None
     if isinstance(v, bool):
         return None
-    if isinstance(v, int | Decimal):
-        return format(v, "f") if isinstance(v, Decimal) else str(v)
+    if isinstance(v, int):
+        return str(v) if v.bit_length() <= 64 else None
+    if isinstance(v, Decimal):  # plain text, unless that would be absurdly long
+        return format(v, "f") if v.is_finite() and abs(v.adjusted()) <= MAX_DIGITS else str(v)
     if isinstance(v, str):
         return v.strip()
     return None
 
 
+MAX_ADJUSTED = 14
+"""Largest decimal exponent of a wire number: every magnitude from 1e15 up (a quantity, a
+price, a trail amount) is refused as not a number, before any conversion to ticks or lots
+(``Decimal('1e999999')`` would make a million-digit integer, ``1e30`` overflows the decimal
+context when formatted back)."""
+MAX_DIGITS = 40
+"""Most significant digits (and characters of a numeric string) a wire number may have."""
+
+
 def _decimal(v) -> Decimal | None:
-    """A wire number (string, int or Decimal) -> Decimal; None when it is not a number."""
+    """A wire number (string, int or Decimal) -> Decimal; None when it is not a number, or
+    not a sane one (more than ``MAX_DIGITS`` digits, magnitude 1e15 or more, or a non-zero
+    magnitude below 1e-14)."""
     if isinstance(v, bool) or v is None:
+        return None
+    if isinstance(v, int) and v.bit_length() > 64:
         return None
     if isinstance(v, Decimal | int):
         d = Decimal(v)
     elif isinstance(v, str):
         s = v.strip()
+        if len(s) > MAX_DIGITS:
+            return None
         if s.startswith("."):
             s = "0" + s
         try:
@@ -145,7 +175,13 @@ def _decimal(v) -> Decimal | None:
             return None
     else:
         return None
-    return d if d.is_finite() else None
+    return d if _sane(d) else None
+
+
+def _sane(d: Decimal) -> bool:
+    if not d.is_finite() or len(d.as_tuple().digits) > MAX_DIGITS:
+        return False
+    return d.is_zero() or -MAX_ADJUSTED <= d.adjusted() <= MAX_ADJUSTED
 
 
 def _missing(v) -> bool:
@@ -205,9 +241,7 @@ def parse_order(raw, registry, may_trade, now_ns: int, depth: int = 0) -> Parsed
     if act not in SIDES:
         raise bad(E.BUILD + f"Invalid trade action {_text(o.tradeaction)!s}")
     side, action_text = SIDES[act]
-    dur = (_text(o.duration) or "").upper()
-    if dur not in DURATIONS:
-        raise bad(E.BUILD + f"Invalid duration {_text(o.duration)!s}")
+    dur = _duration(o.duration, asset)
     tif, extended, minutes = DURATIONS[dur]
     expire_ns = None
     if minutes is not None:
@@ -220,15 +254,12 @@ def parse_order(raw, registry, may_trade, now_ns: int, depth: int = 0) -> Parsed
         if d is None or d <= 0:
             raise bad(E.INVALID_LIMIT)
         price = _convert(inst.price_to_ticks, d, None, E.INVALID_LIMIT)
-    if ord_type.is_stop:
-        d = _decimal(o.stopprice)
-        if d is None or d <= 0:
-            raise bad(E.BUILD + "Invalid stop price")
-        stop = _convert(inst.price_to_ticks, d, "Invalid stop price")
     adv = _advanced(o.advancedoptions)
     trail, trail_text = _trail(adv.trailingstop, ord_type, inst)
-    if trail is not None:
-        ord_type, stop = OrdType.TRAILING_STOP_MARKET, None
+    if trail is not None:  # section 1.5: StopPrice is ignored with a trailing stop
+        ord_type = OrdType.TRAILING_STOP_MARKET
+    elif ord_type.is_stop:
+        stop = _stop(o.stopprice, inst)
     display = _show_only(adv.showonlyquantity, inst, asset)
     activation = activation_spec(adv, side, registry, now_ns)
     if activation is not None and depth > 0:
@@ -262,7 +293,8 @@ def parse_groups(raw, registry, may_trade, now_ns: int, depth: int) -> list:
 
 def parse_group(raw, registry, may_trade, now_ns: int, depth: int = 0, pairs: bool = True):
     """A group body -> ``(type, [Parsed])``. ``pairs``: OCO/BRK need two orders or more
-    (section 1.6 messages). Raises TSError."""
+    (section 1.6 messages); the orders of an OCO are all in one account (section 1.6).
+    Raises TSError."""
     if not isinstance(raw, dict):
         raise bad(E.GROUP_INPUT)
     g = GroupIn.model_validate(raw)
@@ -275,7 +307,28 @@ def parse_group(raw, registry, may_trade, now_ns: int, depth: int = 0, pairs: bo
         raise bad(E.GROUP_EACH)
     if pairs and kind != "NORMAL" and len(g.orders) < 2:
         raise bad(E.GROUP_PAIR)
-    return kind, [parse_order(x, registry, may_trade, now_ns, depth) for x in g.orders]
+    orders = [parse_order(x, registry, may_trade, now_ns, depth) for x in g.orders]
+    if kind == "OCO" and len({p.cmd.account for p in orders}) > 1:
+        raise bad(E.OCO_ONE_ACCOUNT)  # section 1.6: "all in one account"
+    return kind, orders
+
+
+def _duration(v, asset: str) -> str:
+    """The wire Duration (upper case), allowed for ``asset`` (``ASSET_DURATIONS``)."""
+    dur = (_text(v) or "").upper()
+    if dur not in DURATIONS:
+        raise bad(E.BUILD + f"Invalid duration {_text(v)!s}")
+    if dur not in ASSET_DURATIONS[asset]:
+        raise bad(E.BUILD + f"Invalid duration {dur} for asset type {asset}")
+    return dur
+
+
+def _stop(v, inst: Instrument) -> int:
+    """StopPrice -> stop ticks; 400 ``Failed to build order: Invalid stop price``."""
+    d = _decimal(v)
+    if d is None or d <= 0:
+        raise bad(E.BUILD + "Invalid stop price")
+    return _convert(inst.price_to_ticks, d, "Invalid stop price")
 
 
 def _convert(fn, d: Decimal, reason: str | None, message: str | None = None) -> int:

@@ -12,13 +12,17 @@ Invariants:
   session rule, the members are answered one by one as TradeStation does ("the execution system
   treats each member as an individual order"): each member the session rules refuse on its own
   is sent alone (the engine refuses it too, giving it an order id and its own reason: seed
-  000's BRK at 16:05), and the others answer Failed without an id (nothing was placed).
+  000's BRK at 16:05), and the others answer Failed without an id (nothing was placed). Any
+  other refusal of a well-formed group (risk, position) answers 200 too: the member at fault
+  Failed with its reason, the others Failed "another order of the group failed", no ids. A
+  malformed group (a build failure) stays a 400.
 """
 
 from __future__ import annotations
 
+import re
 import secrets
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 from condor.api.dialects.tradestation import detail
 from condor.api.dialects.tradestation import errors as E
@@ -26,14 +30,17 @@ from condor.api.dialects.tradestation.errors import TSError, bad
 from condor.api.dialects.tradestation.mapping import (
     ORD_TYPES,
     Parsed,
+    _advanced,
+    _convert,
     _decimal,
     _missing,
+    _stop,
     _trail,
     group_plan,
     parse_group,
     parse_order,
 )
-from condor.api.dialects.tradestation.schemas import AdvancedOptionsIn, ReplaceIn
+from condor.api.dialects.tradestation.schemas import ReplaceIn
 from condor.api.dialects.tradestation.wire import lower_keys
 from condor.api.errors import ApiError
 from condor.domain.errors import DomainError
@@ -139,9 +146,29 @@ async def _group(rt, p, kind: str, orders: list[Parsed]) -> list[dict]:
             return (await rt.execute_once(cmd, key, answer)).value
         return await rt.execute(cmd, answer)
     except ApiError as err:
-        if err.status >= 500 or not str(err.reason or "").startswith(_SESSION_PREFIX):
+        if err.status >= 500 or err.status in (401, 403) or E.is_build_failure(err.reason):
             raise E.from_api_error(err) from None
-    return await _members_alone(rt, p, flat)
+        if str(err.reason or "").startswith(_SESSION_PREFIX):
+            return await _members_alone(rt, p, flat)
+        return _members_failed(flat, err)
+
+
+_MEMBER = re.compile(r"members\[(\d+)\]")
+_MEMBER_TEXT = re.compile(r"^member \d+: ")
+
+
+def _members_failed(flat: list[Parsed], err: ApiError) -> list[dict]:
+    """A group the engine refused for one member's risk or state check (funds, position,
+    liquidity...), answered member by member (section 1.6, HTTP 200): that member Failed with
+    its reason, the others Failed with ``GROUP_NOT_PLACED``; no id (nothing was placed). A
+    refusal naming no member fails every member with its reason."""
+    m = _MEMBER.search(err.field or "")
+    bad_i = int(m.group(1)) if m is not None else None
+    reason = E.failed_text(err.reason, _MEMBER_TEXT.sub("", err.detail))
+    return [
+        detail.failed("", reason if bad_i in (None, i) else E.GROUP_NOT_PLACED)
+        for i in range(len(flat))
+    ]
 
 
 async def _members_alone(rt, p, flat: list[Parsed]) -> list[dict]:
@@ -160,7 +187,7 @@ async def _members_alone(rt, p, flat: list[Parsed]) -> list[dict]:
         if refused:
             out.append(await _submit_one(rt, p, Parsed(x.cmd, x.inst, x.summary, None, "", "")))
         else:
-            out.append(detail.failed("", E.FAILED + "another order of the group failed"))
+            out.append(detail.failed("", E.GROUP_NOT_PLACED))
     return out
 
 
@@ -201,6 +228,35 @@ _WIRE_TYPE = {
 }
 
 
+def _amendment(o, r: ReplaceIn) -> tuple[int, int | None, int | None, int | None]:
+    """A replace body -> (lots, limit ticks, stop ticks, trail offset) for order ``o``; the
+    same messages as placing (section 1.10): "Missing order limit price.", "Invalid limit
+    price." (also off the tick), "Failed to build order: Invalid quantity" / "Invalid stop
+    price", the trailing stop messages. Raises TSError."""
+    inst = o.inst
+    qty = _decimal(r.quantity)
+    if qty is None or qty <= 0:
+        raise bad(E.BUILD + "Invalid quantity")
+    lots = _convert(inst.qty_to_lots, qty, "Invalid quantity")
+    price = stop = trail = None
+    if o.ord_type.has_limit:
+        if _missing(r.limitprice):
+            raise bad(E.MISSING_LIMIT)
+        d = _decimal(r.limitprice)
+        if d is None or d <= 0:
+            raise bad(E.INVALID_LIMIT)
+        price = _convert(inst.price_to_ticks, d, None, E.INVALID_LIMIT)
+    if o.ord_type in (OrdType.STOP_MARKET, OrdType.STOP_LIMIT) and not _missing(r.stopprice):
+        stop = _stop(r.stopprice, inst)
+    adv = _advanced(r.advancedoptions)
+    if adv.trailingstop is not None:
+        spec, _ = _trail(adv.trailingstop, OrdType.STOP_MARKET, inst)
+        if o.trail is None or spec.kind is not o.trail.kind:
+            raise bad(E.TRAIL_STOP_ONLY)
+        trail = spec.offset
+    return lots, price, stop, trail
+
+
 async def replace(rt, p, order_id: str, body) -> dict:
     """``PUT /v2/orders/{id}`` (section 1.8): amend quantity and prices in place (same id);
     a trailing stop: quantity and trail amount. Answers ``"Cancel/Replace order sent."``."""
@@ -218,36 +274,9 @@ async def replace(rt, p, order_id: str, body) -> dict:
     ot = ORD_TYPES.get(str(r.ordertype).strip().lower())
     if ot is None:
         raise bad(E.INVALID_ORDER_TYPE)
-    current = _WIRE_TYPE.get(o.ord_type)
-    if ot[0] is not current:
+    if ot[0] is not _WIRE_TYPE.get(o.ord_type):
         raise bad(E.BUILD + f"cannot change a {o.ord_type.value} order into {ot[1]}")
-    inst = o.inst
-    qty = _decimal(r.quantity)
-    try:
-        if qty is None or qty <= 0:
-            raise bad(E.BUILD + "Invalid quantity")
-        lots = inst.qty_to_lots(qty)
-        price = stop = trail = None
-        if o.ord_type.has_limit:
-            if _missing(r.limitprice):
-                raise bad(E.MISSING_LIMIT)
-            d = _decimal(r.limitprice)
-            if d is None or d <= 0:
-                raise bad(E.INVALID_LIMIT)
-            price = inst.price_to_ticks(d)
-        if o.ord_type in (OrdType.STOP_MARKET, OrdType.STOP_LIMIT) and not _missing(r.stopprice):
-            d = _decimal(r.stopprice)
-            if d is None or d <= 0:
-                raise bad(E.BUILD + "Invalid stop price")
-            stop = inst.price_to_ticks(d)
-        adv = AdvancedOptionsIn.model_validate(r.advancedoptions or {})
-        if adv.trailingstop is not None:
-            spec, _ = _trail(adv.trailingstop, OrdType.STOP_MARKET, inst)
-            if o.trail is None or spec.kind is not o.trail.kind:
-                raise bad(E.TRAIL_STOP_ONLY)
-            trail = spec.offset
-    except DomainError as err:
-        raise bad(E.BUILD + err.text) from None
+    lots, price, stop, trail = _amendment(o, r)
     cmd = C.ModifyOrder(o.order_id, lots, price, stop, None, trail, o.account)
     try:
         await rt.execute(cmd)
@@ -273,7 +302,8 @@ def _estimate(e, x: Parsed) -> dict:
         ext = e.venues[cmd.symbol].ext
         ticks = (ext.ask if cmd.side.is_buy else ext.bid) or ext.last
     px = inst.ticks_to_price(ticks) if ticks is not None else Decimal(0)
-    cost = (px * inst.lots_to_qty(cmd.qty) * inst.multiplier).quantize(Decimal("0.01"))
+    with localcontext(prec=80):  # no overflow of the 28-digit default for a big estimate
+        cost = (px * inst.lots_to_qty(cmd.qty) * inst.multiplier).quantize(Decimal("0.01"))
     return {
         "Route": "Intelligent",
         "Duration": x.duration,

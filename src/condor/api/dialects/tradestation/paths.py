@@ -1,8 +1,9 @@
 """Case-insensitive ``/v2`` paths (wire-formats.md 1.2: "URLs are not case sensitive").
 
 Invariant: only the static segments of TradeStation's own route patterns are rewritten to their
-canonical lowercase form; path parameters (order ids, account keys, user ids) pass unchanged,
-and a path that matches no pattern is left alone. A trailing slash is dropped
+canonical lowercase form; path parameters (order ids, account keys, user ids) pass unchanged;
+a path that matches no pattern keeps its segments, only its ``/v2`` prefix is lowercased (so
+that the dialect's fallback answers it in TradeStation's format). A trailing slash is dropped
 (seed 001 posts to ``/v2/orders/``).
 """
 
@@ -55,9 +56,10 @@ class CaseInsensitivePaths:
         self.app = app
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] == "http" and scope["path"][:4].lower() == "/v2/":
-            new = canonical(scope["path"])
-            if new is not None and new != scope["path"]:
+        path = scope["path"] if scope["type"] == "http" else ""
+        if path[:4].lower() == "/v2/" or path.lower() == "/v2":
+            new = canonical(path) or "/v2/" + path[4:]
+            if new != path:
                 scope = dict(scope)
                 scope["path"] = new
                 scope["raw_path"] = new.encode()

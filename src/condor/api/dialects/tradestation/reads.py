@@ -13,6 +13,7 @@ from condor.api.dialects.tradestation import detail
 from condor.api.dialects.tradestation import errors as E
 from condor.api.dialects.tradestation.errors import TSError, bad
 from condor.api.mapping import dt_to_ns
+from condor.api.settings import Role
 
 MAX_KEYS = 25
 DEFAULT_PAGE = 600
@@ -84,13 +85,29 @@ def account_orders(rt, p, keys: str, query) -> list[dict]:
     return out
 
 
+def _accounts_of(rt, p, user_id: str, known) -> list[str]:
+    """The account keys of ``user_id`` as ``p`` may learn them: the caller's own (those its
+    token may see), or, for an Operator asking about another user, that user's (every account
+    for an Operator user). TSError 401 for a non-Operator asking about someone else, 400
+    "Invalid user ID." for an unknown user."""
+    if user_id == p.username:
+        return sorted(a for a in known if p.may_see(a))
+    if not p.is_operator:
+        raise TSError(401, E.UNAUTHORIZED)
+    user = rt.auth.users.get(user_id)
+    if user is None:
+        raise bad(E.INVALID_USER)
+    if user.role is Role.OPERATOR:
+        return sorted(known)
+    return sorted(a for a in user.accounts if a in known)
+
+
 def user_accounts(rt, p, user_id: str) -> list[dict]:
     """``GET /v2/users/{userId}/accounts``: ``[{"Key", "Name", "Type", "TypeDescription"}]``
-    (numeric keys as numbers, others as strings); 401 for another user's id."""
-    if user_id != p.username and not p.is_operator:
-        raise TSError(401, E.UNAUTHORIZED)
+    of that user's accounts (numeric keys as numbers, others as strings); 401 for another
+    user's id unless the caller is an Operator (``_accounts_of``)."""
     with rt.read() as e:
-        ids = sorted(a for a in e.accounts if p.may_see(a))
+        ids = _accounts_of(rt, p, user_id, e.accounts)
     return [
         {
             "Key": int(a) if a.isdigit() else a,

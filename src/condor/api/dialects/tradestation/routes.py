@@ -2,17 +2,21 @@
 001). JSONP variants live in ``jsonp``.
 
 Invariant: every route answers TradeStation's shapes with ``application/json; charset=utf-8``;
-every error, including engine refusals and malformed bodies, leaves through ``TSRoute`` as
-``{"Message", "StatusCode"}`` with the documented status, never as problem+json.
+every error, including engine refusals, malformed bodies and unexpected exceptions (500
+"Internal server error.", logged), leaves through ``TSRoute`` as ``{"Message", "StatusCode"}``
+with the documented status, never as problem+json; unknown paths and wrong methods are
+answered by ``fallback``, mounted last.
 """
 
 from __future__ import annotations
 
 import html
+import logging
 
 from fastapi import APIRouter
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
@@ -21,6 +25,8 @@ from condor.api.dialects.tradestation import errors as E
 from condor.api.dialects.tradestation.errors import TSError, bad
 from condor.api.dialects.tradestation.wire import BadJson, json_response, loads
 from condor.api.errors import ApiError
+
+log = logging.getLogger(__name__)
 
 
 class TSRoute(APIRoute):
@@ -39,6 +45,12 @@ class TSRoute(APIRoute):
                 return json_response(err.body(), err.status)
             except RequestValidationError:
                 return json_response(bad(E.INVALID_INPUT).body(), 400)
+            except StarletteHTTPException as e:
+                err = TSError(e.status_code, str(e.detail))
+                return json_response(err.body(), e.status_code, headers=e.headers)
+            except Exception:
+                log.exception("unhandled error on %s", request.url.path)
+                return json_response(TSError(500, E.INTERNAL).body(), 500)
 
         return handler
 
@@ -51,15 +63,16 @@ async def body_of(request: Request, message: str = E.INVALID_INPUT):
         raise bad(message) from None
 
 
-def build_router(codes: auth.Codes) -> APIRouter:
-    """The ``/v2`` router; ``codes`` keeps the login page's authorization codes."""
+def build_router(grants: auth.Grants) -> APIRouter:
+    """The ``/v2`` router; ``grants`` keeps the login page's authorization codes and the
+    refresh tokens issued."""
     r = APIRouter(prefix="/v2", tags=["tradestation"], route_class=TSRoute)
 
     @r.post("/security/authorize")
     async def authorize_token(request: Request) -> Response:
         """OAuth token endpoint (form-encoded; see ``auth``)."""
         f = await auth.form(request)
-        return json_response(auth.grant(request.app.state.runtime, codes, f))
+        return json_response(auth.grant(request.app.state.runtime, grants, f))
 
     @r.get("/authorize", response_class=HTMLResponse)
     async def login_page(request: Request) -> Response:
@@ -74,7 +87,7 @@ def build_router(codes: auth.Codes) -> APIRouter:
     @r.post("/authorize")
     async def login(request: Request) -> Response:
         f = await auth.form(request)
-        target = auth.login_redirect(request.app.state.runtime, codes, f)
+        target = auth.login_redirect(request.app.state.runtime, grants.codes, f)
         if target is None:
             raise TSError(401, "Authorization failed")
         return RedirectResponse(target, status_code=302)
