@@ -48,13 +48,16 @@ from condor.engine.matching import Matching
 from condor.engine.queue_fills import apply_queue_fill
 from condor.engine.retention import Retention
 from condor.engine.sessions import SessionTimers
+from condor.engine.stops import StopTriggers
 from condor.engine.venue import Venue
 
 _EMPTY: tuple = ()
 _new_report = tuple.__new__  # all 26 fields given: skips NamedTuple's keyword handling
 
 
-class Engine(OrderHandlers, Matching, SessionTimers, GroupHandlers, ActivationRules, Retention):
+class Engine(
+    OrderHandlers, Matching, StopTriggers, SessionTimers, GroupHandlers, ActivationRules, Retention
+):
     """Deterministic single-writer engine.
 
     Args: ``instruments`` (InstrumentRegistry), ``accounts`` (iterable of Account), ``clock``
