@@ -104,14 +104,21 @@ class Matching:
 
     def _affordable(self, o, px: int) -> int:
         """Lots a buy on a cash account (leverage 1) can still pay for at ``px`` ticks: its own
-        remaining hold plus the account's free cash. Margin accounts are not capped here."""
-        acct = self.accounts[o.account]
+        remaining hold plus the account's free cash (``_cash_budget``). Margin accounts are not
+        capped here."""
         leaves = o.qty - o.cum_qty
-        if acct.leverage != 1 or px <= 0:
+        budget = self._cash_budget(o)
+        if budget is None or px <= 0:
             return leaves
-        per_lot = px * o.inst.cash_per_tick_lot
-        free = acct.available_cash(o.inst.currency) + o.hold_cash
-        return min(leaves, max(free, 0) // per_lot)
+        return min(leaves, budget // (px * o.inst.cash_per_tick_lot))
+
+    def _cash_budget(self, o) -> int | None:
+        """Cash units a buy on a cash account may still spend: its remaining hold plus the
+        account's free cash (never below 0); None when not capped (sells, margin accounts)."""
+        acct = self.accounts[o.account]
+        if not o.side.is_buy or acct.leverage != 1:
+            return None
+        return max(acct.available_cash(o.inst.currency) + o.hold_cash, 0)
 
     @staticmethod
     def _placed(o, v) -> bool:
@@ -214,7 +221,7 @@ class Matching:
         """FOK (FIX 59=4, all or nothing): True when the whole remaining quantity can execute
         now from the liquidity ``_match`` would take (other accounts' orders and the feed's
         touch, within the limit, cheapest first, client orders before the feed at one price),
-        and, for a buy on a cash account, within what it can pay (``_affordable``'s cap)."""
+        and, for a buy on a cash account, within what it can pay (``_cash_budget``, ``_affordable``'s cap)."""
         need = o.qty - o.cum_qty
         is_buy = o.side.is_buy
         limit = o.price
@@ -243,7 +250,7 @@ class Matching:
         ):
             offers.append((ep, 1, eav))
         offers.sort(key=lambda x: (x[0] if is_buy else -x[0], x[1]))
-        budget = self._fok_budget(o)
+        budget = self._cash_budget(o)
         for px, _, lots in offers:
             take = need if lots is None else min(need, lots)
             if budget is not None and px > 0:
@@ -255,14 +262,6 @@ class Matching:
             if need <= 0:
                 return True
         return False
-
-    def _fok_budget(self, o) -> int | None:
-        """Cash units a buy on a cash account may spend (its hold plus free cash, as
-        ``_affordable``); None when not capped (sells, margin accounts)."""
-        acct = self.accounts[o.account]
-        if not o.side.is_buy or acct.leverage != 1:
-            return None
-        return max(acct.available_cash(o.inst.currency) + o.hold_cash, 0)
 
     def _reference_price(self, o, v) -> int | None:
         """The price a hold is computed at: limit, else stop, else the current touch."""

@@ -62,8 +62,7 @@ class StopTriggers:
                 return
             # re-armed (modified) with its water mark: the stop follows the new offset from
             # it, and elects at once if the market is already through
-            off = t.offset_ticks(t.water)
-            stop = t.water - off if is_sell else t.water + off
+            stop = _trail_stop(o, t.water)
             if cur is not None and (cur <= stop if is_sell else cur >= stop):
                 o.stop_price = stop
                 self._elect(o, v, cause)
@@ -92,8 +91,7 @@ class StopTriggers:
     def _index_trail(self, o, v, basis: TriggerBasis) -> None:
         t = o.trail
         is_sell = not o.side.is_buy
-        off = t.offset_ticks(t.water)
-        o.stop_price = t.water - off if is_sell else t.water + off
+        o.stop_price = _trail_stop(o, t.water)
         v.triggers.add(o, basis, not is_sell, o.stop_price)
         v.triggers.track_water(o, basis, is_sell, t.water)
 
@@ -101,11 +99,9 @@ class StopTriggers:
         tr = v.triggers
         basis = BASES[b]
         for o in tr.pop_passed_water(b, price):
-            t = o.trail
-            t.water = price
+            o.trail.water = price
             is_sell = not o.side.is_buy
-            off = t.offset_ticks(price)
-            stop = price - off if is_sell else price + off
+            stop = _trail_stop(o, price)
             if stop != o.stop_price:
                 tr.remove(o)
                 o.stop_price = stop
@@ -150,6 +146,13 @@ class StopTriggers:
             self._drain()
 
     # -- market data --------------------------------------------------------------------
+
+
+def _trail_stop(o, water: int) -> int:
+    """The stop price (ticks) of trailing stop ``o`` at water mark ``water``: the offset below
+    it for a sell, above it for a buy."""
+    off = o.trail.offset_ticks(water)
+    return water + off if o.side.is_buy else water - off
 
 
 def _is_up(o) -> bool:
