@@ -152,6 +152,18 @@ def _routes(routes, prefix: str = ""):
             yield prefix + r.path, r
 
 
+def route_methods(routes, path: str) -> set[str]:
+    """The methods of the endpoint ``routes`` (a flat list, as a dialect's router holds them)
+    whose path pattern matches ``path``; empty when none does. Dialects answer their own 405s
+    with it (``Allow``)."""
+    methods: set[str] = set()
+    for route in routes:
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and regex.match(path):
+            methods |= getattr(route, "methods", None) or set()
+    return methods
+
+
 def _allowed(request: Request) -> list[str]:
     """The methods the path of ``request`` answers (RFC 9110 ``Allow``): those of its most
     specific route templates (most literal characters: ``/marketdata/{symbol}/quotes`` wins

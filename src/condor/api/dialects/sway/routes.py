@@ -44,6 +44,7 @@ from condor.api.dialects.sway.schemas import (
     validation_text,
 )
 from condor.api.dialects.sway.session import SessionDep, etag_response, json_response
+from condor.api.errors import route_methods
 from condor.api.mapping import balances_out
 from condor.domain.groups.commands import CreateGroup, MemberSpec
 from condor.domain.orders import commands as C
@@ -91,10 +92,7 @@ def _unrouted(routes: list):
 
     async def unrouted(request: Request, rest: str) -> Response:
         path = request.url.path
-        allowed: set[str] = set()
-        for route in routes:
-            if route.path_regex.match(path):
-                allowed |= route.methods
+        allowed = route_methods(routes, path)
         if not allowed:
             raise not_found(f"path {path}")
         raise method_not_allowed(sorted(allowed - {"HEAD"}))

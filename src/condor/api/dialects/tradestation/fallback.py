@@ -11,7 +11,6 @@ take. Both with ``application/json; charset=utf-8``, never problem+json.
 from __future__ import annotations
 
 from fastapi import APIRouter
-from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -19,6 +18,7 @@ from condor.api.dialects.tradestation.errors import TSError
 from condor.api.dialects.tradestation.jsonp import wrapped
 from condor.api.dialects.tradestation.routes import TSRoute
 from condor.api.dialects.tradestation.wire import json_response
+from condor.api.errors import route_methods
 
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
 NOT_FOUND = "Not Found"
@@ -27,13 +27,8 @@ NOT_ALLOWED = "Method Not Allowed"
 
 def allowed_methods(routers: list[APIRouter], path: str) -> list[str]:
     """The methods of ``routers``' routes whose path pattern matches ``path`` (sorted; empty
-    when none does)."""
-    methods: set[str] = set()
-    for router in routers:
-        for route in router.routes:
-            if isinstance(route, APIRoute) and route.path_regex.match(path):
-                methods |= route.methods or set()
-    return sorted(methods)
+    when none does; ``api.errors.route_methods``)."""
+    return sorted(route_methods([r for router in routers for r in router.routes], path))
 
 
 def build_router(routers: list[APIRouter]) -> APIRouter:
