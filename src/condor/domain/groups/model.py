@@ -240,9 +240,15 @@ class Group:
 
     def evaluate(self, report, orders) -> tuple[list[Action], GroupStatus | None]:
         """Rules fired by ``report`` (an ExecutionReport of a member): the actions to run and
-        the status the group closes with (None: stays Active). Events this group's own rules
-        caused (cancels, reductions, removals; not fills) fire none of its rules. ``orders`` maps order id ->
-        Order for reading members' quantities. Pure: changes only release bookkeeping."""
+        the status the group closes with (None: stays Active). ``orders`` maps order id ->
+        Order for reading members' quantities. Pure: changes only release bookkeeping.
+
+        Actions are commands like a user's (spec section 3), so an event this group's own rules
+        caused (a cancel, a reduction) fires its rules too, with one exception: they never act
+        on the member whose event started this group's chain (``_origin``). OnExecuteOrCancel's
+        cancel of a sibling thus never cancels the partly filled order that fired it, while a
+        chain "parent final -> cancel child; child final -> cancel grandchild" runs to its end.
+        Fills count whatever caused them."""
         if self.status is not GroupStatus.ACTIVE:
             return [], None
         i = self.position(report.order_id)
@@ -251,12 +257,7 @@ class Group:
         events = report_events(report)
         if not events:
             return [], None
-        c = report.cause
-        if c is not None and c.group_id == self.group_id and report.exec_type is not ExecType.TRADE:
-            # A group does not react to what its own rules did (its cancel of a sibling must
-            # not cancel the order that fired it); linked groups do (spec section 3). A fill is
-            # a real execution whatever released the order, so fills always count.
-            return [], None
+        origin = self._origin(report)
         src = self.members[i]
         src_order = orders[report.order_id]
         actions: list[Action] = []
@@ -279,11 +280,13 @@ class Group:
                 if targets is None:
                     targets = tuple(j for j in range(len(self.members)) if j != i)
             if rule.action is RuleAction.REDUCE_PROPORTIONAL:
-                actions.extend(self._proportional(targets, i, name, report, orders))
+                actions.extend(self._proportional(targets, i, name, report, orders, origin))
                 targets = ()
             for j in targets:
                 m = self.members[j]
                 if not m.active or (j == i and rule.action is not RuleAction.REMOVE_MEMBER):
+                    continue
+                if m.order_id == origin and j != i:
                     continue
                 a = self._action(rule, name, report, src, src_order, m, orders)
                 if a is not None:
@@ -292,7 +295,21 @@ class Group:
                 close = GroupStatus.FILLED
         return actions, close
 
-    def _proportional(self, targets, i, name, report, orders) -> list[Action]:
+    def _origin(self, report) -> int | None:
+        """The order whose event started the chain of this group's own rules that ``report``
+        ends (None when ``report`` was not caused by this group, or is a fill): follows
+        ``cause.trigger`` back while each step was a non-fill caused by this group."""
+        r = report
+        while True:
+            c = r.cause
+            if c is None or c.group_id != self.group_id or r.exec_type is ExecType.TRADE:
+                return None if r is report else r.order_id
+            t = c.trigger
+            if getattr(t, "order_id", None) is None or getattr(t, "exec_type", None) is None:
+                return r.order_id
+            r = t
+
+    def _proportional(self, targets, i, name, report, orders, origin=None) -> list[Action]:
         """Proportional OUO: the targets lose, in all, fill x (their open quantity / the
         source's open quantity before the fill), shared in proportion to their open quantities
         with the rounding remainder going to the first targets, so tranches that add up to the
@@ -303,7 +320,7 @@ class Group:
         open_qty = []
         for j in targets:
             m = self.members[j]
-            if j == i or not m.active:
+            if j == i or not m.active or m.order_id == origin:
                 continue
             left = self._open_after(orders[m.order_id])
             if left > 0:
