@@ -2,7 +2,8 @@
 
 Invariant: events come out in file order stamped with the recorder's local receive time
 (``ts_ns`` = the line's ``recv_ns``; README section 4 "Clock note": Binance's ``E`` runs on
-another clock 1.25-1.28 s ahead, so the two are never mixed). The L2 book is published only once
+another clock 1.25-1.28 s ahead, so the two are never mixed); a line received before the one
+above it raises ``OutOfOrderError``. The L2 book is published only once
 synced by Binance's documented procedure (README section 4; Binance "How to manage a local
 order book correctly"): depth updates are kept in a bounded ring; on the REST snapshot the book
 is reset to it, buffered updates with ``u <= lastUpdateId`` are dropped, the first one applied
@@ -30,7 +31,7 @@ from condor.domain.market import (
     TradeTick,
 )
 from condor.marketdata.csv_feed import open_text
-from condor.marketdata.errors import FeedError, GapError, OffGridError, located
+from condor.marketdata.errors import FeedError, GapError, OffGridError, OutOfOrderError, located
 from condor.marketdata.l2book import L2Book
 from condor.marketdata.units import floor_parser, lot_parser, tick_parser
 
@@ -59,7 +60,10 @@ class BinanceReader:
     buffer (lines). ``max_lines`` stops early. During/after a pass: ``book`` (``L2Book``),
     ``synced``, ``last_update_id``, ``lines``, ``counts`` by stream, ``dropped`` (buffered
     updates older than the snapshot), ``floored``. Raises ``FeedError`` (malformed line),
-    ``GapError`` (sequence break), ``OffGridError``, all with file and line.
+    ``GapError`` (sequence break), ``OffGridError``, ``OutOfOrderError`` (a receive time before
+    the previous line's), all with file and line; ``FeedError`` at the first stream line when
+    its market (``btcusdt@...``) is not ``instrument.symbol`` (case-insensitive), so a capture
+    is never replayed as another instrument.
     """
 
     def __init__(
@@ -121,7 +125,8 @@ class BinanceReader:
         )
         want_q, want_t, want_d = self.want_quotes, self.want_trades, self.want_depth
         seller, buyer = Aggressor.SELLER, Aggressor.BUYER
-        n = 0
+        n, prev = 0, -(1 << 63)
+        want_symbol, checked = self.instrument.symbol.upper(), None
         with open_text(self.path) as f:
             try:
                 for n, line in enumerate(f, 1):
@@ -130,6 +135,9 @@ class BinanceReader:
                         break
                     sp = line.find(" ")
                     recv = int(line[:sp])
+                    if recv < prev:
+                        raise OutOfOrderError.of(recv, prev)
+                    prev = recv
                     msg = loads(line[sp + 1 :])
                     stream = msg.get("stream")
                     if stream is None:
@@ -137,6 +145,13 @@ class BinanceReader:
                         if want_d:
                             yield self._on_snapshot(msg, recv, n)
                         continue
+                    if checked is None:  # the stream names the market: "btcusdt@trade"
+                        checked = stream.partition("@")[0]
+                        if checked.upper() != want_symbol:
+                            raise FeedError(
+                                f"the capture is of {checked.upper()}, not of the instrument "
+                                f"{want_symbol}"
+                            )
                     d = msg["data"]
                     if stream.endswith("@bookTicker"):
                         counts["bookTicker"] += 1

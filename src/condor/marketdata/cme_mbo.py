@@ -24,7 +24,7 @@ from typing import Literal
 from condor.domain.instruments import Instrument
 from condor.domain.market import Aggressor, BookSide, MarketEvent, QuoteTick, TradeTick
 from condor.marketdata.csv_feed import header_index, open_text
-from condor.marketdata.errors import FeedError, UnknownOrderError, located
+from condor.marketdata.errors import FeedError, OutOfOrderError, UnknownOrderError, located
 from condor.marketdata.l3book import L3Book
 from condor.marketdata.units import lot_parser, tick_parser
 
@@ -57,8 +57,9 @@ class CmeMboReader:
     order is counted in ``unknown_refs`` (an M is then treated as an add, as Databento's book
     example does). ``max_rows`` stops early. After or during a pass: ``book``, ``rows``,
     ``snapshot_rows``, ``counts`` by action, ``published`` (LAST records seen). Raises
-    ``FeedError`` / ``OffGridError`` with file and line. ``listener`` (optional, also settable
-    as an attribute) is called as ``listener(kind, order_id, side, price_ticks, lots)`` before
+    ``FeedError`` / ``OffGridError`` with file and line, ``OutOfOrderError`` for a ``ts_recv``
+    before the previous row's (with ``ts="recv"``; event times may step back between packets).
+    ``listener`` (optional, also settable as an attribute) is called as ``listener(kind, order_id, side, price_ticks, lots)`` before
     the book applies a record (see the module doc): A -> 1; C -> 2 (3 when nothing is left) for
     the lots not already reported by an F; M -> 2 for a size decrease at the same price beyond
     the filled lots, 3 then 1 for a price change or a size increase (the order loses its place);
@@ -104,6 +105,8 @@ class CmeMboReader:
             ti = idx["ts_recv"] if self.ts == "recv" else idx["ts_event"]
             ai, si, pi, zi = idx["action"], idx["side"], idx["price"], idx["size"]
             oi, fi = idx["order_id"], idx["flags"]
+            # the file's sort key is ts_recv; ts_event may step back between packets
+            ri, check_order, prev = idx["ts_recv"], self.ts == "recv", -(1 << 63)
             try:
                 for n, line in enumerate(f, 1):
                     if limit is not None and n > limit:
@@ -111,6 +114,11 @@ class CmeMboReader:
                         break
                     c = line.rstrip("\r\n").split(",")
                     action, flags = c[ai], int(c[fi])
+                    if check_order:
+                        recv = int(c[ri])
+                        if recv < prev:
+                            raise OutOfOrderError.of(recv, prev)
+                        prev = recv
                     if action not in counts:
                         raise FeedError(f"unknown action {action!r}")
                     counts[action] += 1

@@ -3,9 +3,11 @@
 Invariant: a reader holds one line of its file at a time (constant memory), emits events in file
 order, and converts every price and size exactly (``condor.marketdata.units``): a value off the
 instrument's grid raises ``OffGridError`` naming file and line; nothing is rounded and no float
-is used. Files follow the conventions of ``/work/shared/data/README.md`` ("Conventions in the
-CSVs written here"): a header row, commas, no quoting, ``*_ns`` columns in UTC epoch ns.
-Columns are picked by header name, so any file with those conventions can be read.
+is used. Timestamps never decrease (equal ones are kept in file order); a row earlier than the
+one before raises ``OutOfOrderError`` naming file and line. Files follow the conventions of
+``/work/shared/data/README.md`` ("Conventions in the CSVs written here"): a header row, commas,
+no quoting, ``*_ns`` columns in UTC epoch ns. Columns are picked by header name, so any file
+with those conventions can be read.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import IO
 
 from condor.domain.instruments import Instrument
 from condor.domain.market import Aggressor, QuoteTick, TradeTick
-from condor.marketdata.errors import FeedError, located
+from condor.marketdata.errors import FeedError, OutOfOrderError, located
 from condor.marketdata.units import lot_parser, tick_parser
 
 _new = tuple.__new__
@@ -35,8 +37,11 @@ def open_text(path: str | Path) -> IO[str]:
 def header_index(header: str, wanted: dict[str, str | None], path: object) -> dict[str, int]:
     """Map option name -> column index for each named column of ``wanted`` (None = not used).
 
-    Raises ``FeedError`` (line 1) naming the missing column and the columns present.
+    Raises ``FeedError`` (line 1) naming the missing column and the columns present, or saying
+    the file is empty (``header`` is ``""``: not even a header line).
     """
+    if not header:
+        raise FeedError("empty file: no header row", path, 1)
     names = header.rstrip("\r\n").split(",")
     out: dict[str, int] = {}
     for option, column in wanted.items():
@@ -102,7 +107,7 @@ class CsvTradeReader:
             idx = header_index(f.readline(), self.columns, self.path)
             ti, pi, si = idx["ts"], idx["price"], idx["size"]
             ii, ki = idx.get("trade_id"), idx.get("skip")
-            n = 0
+            n, prev = 0, -(1 << 63)
             try:
                 for n, line in enumerate(f, 1):
                     c = line.rstrip("\r\n").split(",")
@@ -111,6 +116,9 @@ class CsvTradeReader:
                         continue
                     tid = c[ii] if ii is not None else (str(n) if row_ids else None)
                     ts = int(c[ti]) * scale if scale != 1 else int(c[ti])
+                    if ts < prev:
+                        raise OutOfOrderError.of(ts, prev)
+                    prev = ts
                     yield _new(cls, (sym, ts, price(c[pi]), size(c[si]), tid, _NO_AGGRESSOR))
             except (ValueError, IndexError) as exc:
                 err = located(exc, self.path, n + 1)
@@ -174,12 +182,15 @@ class CsvQuoteReader:
             idx = header_index(f.readline(), self.columns, self.path)
             ti, bi, ai = idx["ts"], idx["bid"], idx["ask"]
             bsi, asi = idx.get("bid_size"), idx.get("ask_size")
-            n = 0
+            n, prev = 0, -(1 << 63)
             try:
                 if bsi is None and asi is None:
                     for n, line in enumerate(f, 1):  # noqa: B007
                         c = line.rstrip("\r\n").split(",")
                         ts = int(c[ti]) * scale if scale != 1 else int(c[ti])
+                        if ts < prev:
+                            raise OutOfOrderError.of(ts, prev)
+                        prev = ts
                         b, a = c[bi], c[ai]
                         yield _new(
                             cls,
@@ -196,6 +207,9 @@ class CsvQuoteReader:
                     for n, line in enumerate(f, 1):  # noqa: B007
                         c = line.rstrip("\r\n").split(",")
                         ts = int(c[ti]) * scale
+                        if ts < prev:
+                            raise OutOfOrderError.of(ts, prev)
+                        prev = ts
                         bs = size(c[bsi]) if bsi is not None else None
                         az = size(c[asi]) if asi is not None else None
                         yield _new(cls, (sym, ts, price(c[bi]), price(c[ai]), bs, az))

@@ -24,6 +24,19 @@ class OffGridError(FeedError):
     """A decimal value is not a whole multiple of the instrument's tick or lot size."""
 
 
+class OutOfOrderError(FeedError):
+    """A record's timestamp is earlier than the previous record's. Every file of README's data
+    set is in time order; the replay clock only moves forward (``engine.clock.SimClock``), so a
+    record out of order would be replayed at the wrong time without a word."""
+
+    @classmethod
+    def of(cls, ts_ns: int, prev_ns: int) -> OutOfOrderError:
+        return cls(
+            f"time {ts_ns} ns is {prev_ns - ts_ns} ns before the previous record's {prev_ns} ns "
+            "(records must be in time order)"
+        )
+
+
 class GapError(FeedError):
     """An incremental stream skipped updates (e.g. Binance depth: ``U != previous u + 1``)."""
 
@@ -47,10 +60,13 @@ def located(exc: Exception, path: object, line: int) -> Exception:
     """``exc`` as a ``FeedError`` naming ``path`` and ``line`` (1-based, header included).
 
     A ``FeedError`` that already names its line is returned unchanged; a ``FeedError`` without
-    one is rebuilt with the same class; anything else (``ValueError`` from ``int()``, a
-    ``KeyError`` for a missing field, a ``BookError``) becomes a plain ``FeedError``.
+    one is rebuilt with the same class; an ``IndexError`` (a short row) becomes "too few
+    fields"; anything else (``ValueError`` from ``int()``, a ``KeyError`` for a missing field,
+    a ``BookError``) becomes a plain ``FeedError``.
     """
     if isinstance(exc, FeedError):
         return exc if exc.line is not None else type(exc)(exc.text, path, line)
+    if isinstance(exc, IndexError):  # a row with fewer fields than the header names
+        return FeedError("bad record: too few fields (a truncated or malformed line)", path, line)
     what = "book" if isinstance(exc, BookError) else "bad record"
     return FeedError(f"{what}: {exc!r}", path, line)

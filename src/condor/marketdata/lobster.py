@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from condor.domain.instruments import Instrument
 from condor.domain.market import Aggressor, BookSide, MarketEvent, QuoteTick, TradeTick
 from condor.marketdata.csv_feed import open_text
-from condor.marketdata.errors import FeedError, UnknownOrderError, located
+from condor.marketdata.errors import FeedError, OutOfOrderError, UnknownOrderError, located
 from condor.marketdata.l3book import L3Book
 from condor.marketdata.units import scaled_int_converter
 
@@ -82,7 +82,8 @@ class LobsterReader:
     ``TradeTick`` with aggressor NONE; type 7 (halt) is counted only. ``max_rows`` stops early.
     After or during a pass: ``book`` (the ``L3Book``), ``rows``, ``unknown_refs`` (cancels and
     executions of orders not in the book), ``counts`` by type. Raises ``FeedError`` with file
-    and line for malformed rows or a book inconsistency. ``listener`` (optional, also settable
+    and line for malformed rows or a book inconsistency, ``OutOfOrderError`` for a message
+    earlier than the one before. ``listener`` (optional, also settable
     as an attribute) is called as ``listener(type, order_id, side, price_ticks, size)`` for
     every message of types 1-5 before the book applies it (the queue-aware fill model reads
     executions and cancels through it).
@@ -120,7 +121,7 @@ class LobsterReader:
         add, cancel, top_of_book = book.add, book.cancel, book.top
         hear = self.listener
         last_top: tuple = (None, None, None, None)
-        n = 0
+        n, prev = 0, -(1 << 63)
         with open_text(self.path) as f:
             try:
                 for n, line in enumerate(f, 1):
@@ -129,6 +130,9 @@ class LobsterReader:
                         break
                     t, typ, oid, size_s, px, d = line.rstrip("\r\n").split(",")
                     ts = to_utc(parse_seconds_ns(t))
+                    if ts < prev:
+                        raise OutOfOrderError.of(ts, prev)
+                    prev = ts
                     kind = int(typ)
                     if kind not in counts:
                         raise FeedError(f"unknown LOBSTER event type {typ!r}")

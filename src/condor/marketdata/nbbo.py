@@ -7,6 +7,8 @@ sum over venues quoting at that best price. A ``QuoteTick`` is emitted exactly w
 ``ts_ns <= T`` is the NBBO after every row up to T. Memory is constant (one line, a few venues).
 Source of the rule: README section 2 ("keep the latest bid and ask per exchange and take the
 best across venues"). The NBBO may be locked or crossed when venues disagree (pre-market).
+Rows must be in time order (ties kept in file order): a row earlier than the one before raises
+``OutOfOrderError`` naming file and line.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 from condor.domain.instruments import Instrument
 from condor.domain.market import QuoteTick
 from condor.marketdata.csv_feed import header_index, open_text
-from condor.marketdata.errors import FeedError, located
+from condor.marketdata.errors import FeedError, OutOfOrderError, located
 from condor.marketdata.units import lot_parser, tick_parser
 
 _new = tuple.__new__
@@ -78,10 +80,14 @@ class NbboReader:
             idx = header_index(f.readline(), self.columns, self.path)
             ti, vi, di, pi, si = idx["ts"], idx["venue"], idx["side"], idx["price"], idx["size"]
             qi = idx.get("suspicious")
-            n = 0
+            n, prev = 0, -(1 << 63)
             try:
                 for n, line in enumerate(f, 1):  # noqa: B007 - n is the row count after the loop
                     c = line.rstrip("\r\n").split(",")
+                    ts = int(c[ti])
+                    if ts < prev:
+                        raise OutOfOrderError.of(ts, prev)
+                    prev = ts
                     if qi is not None and c[qi] == "1":
                         self.skipped_suspicious += 1
                         continue
@@ -109,7 +115,7 @@ class NbboReader:
                     if bb != last[0] or ba != last[1] or bbs != last[2] or bas != last[3]:
                         last = (bb, ba, bbs, bas)
                         self.emitted += 1
-                        yield _new(cls, (sym, int(c[ti]), bb, ba, bbs, bas))
+                        yield _new(cls, (sym, ts, bb, ba, bbs, bas))
             except (ValueError, IndexError) as exc:
                 err = located(exc, self.path, n + 1)
                 if err is exc:
