@@ -1,8 +1,9 @@
 """Order-event and fill tables of a run, written as CSV and Parquet.
 
 Invariant: one row per ExecutionReport (``order_events``) and per fill (``fills``: the Trade
-reports), in engine order (``seq``). Prices and quantities are exact Decimals: text in CSV,
-``decimal128`` in Parquet (precision 38, the instrument's tick/lot scale); times are int ns UTC
+reports), in engine order (``seq``). Prices and quantities are exact Decimals: fixed-point text
+in CSV (``0.00000000``, never ``0E-8``: ``csv_cell``), ``decimal128`` in Parquet (precision 38,
+the instrument's tick/lot scale); times are int ns UTC
 plus the local ISO time. ``TableWriter`` streams rows to both files as they come: CSV row by
 row, Parquet one row group per ``batch_rows`` rows, so a run of any length holds at most one
 batch in memory.
@@ -79,13 +80,24 @@ def fill_rows(r: ReportInput) -> list[dict]:
     ]
 
 
+def csv_cell(v: object) -> object:
+    """A CSV cell: None -> empty; a Decimal in fixed-point notation, exactly as held
+    (``str(Decimal("0E-8"))`` would write ``0E-8``; ``format(d, "f")`` writes ``0.00000000``,
+    the same digits other rows of the column have); anything else unchanged."""
+    if v is None:
+        return ""
+    if type(v) is Decimal:
+        return format(v, "f")
+    return v
+
+
 def write_csv(rows: list[dict], columns: tuple[str, ...], path: Path) -> Path:
-    """Write ``rows`` with a header of ``columns``; None as an empty cell. Returns ``path``."""
+    """Write ``rows`` with a header of ``columns`` (cells as ``csv_cell``). Returns ``path``."""
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(columns)
         for row in rows:
-            w.writerow(["" if row[c] is None else row[c] for c in columns])
+            w.writerow([csv_cell(row[c]) for c in columns])
     return path
 
 
@@ -122,7 +134,7 @@ class TableWriter:
         return len(self._buf)
 
     def write(self, row: dict) -> None:
-        self._csv.writerow(["" if row[c] is None else row[c] for c in self.columns])
+        self._csv.writerow([csv_cell(row[c]) for c in self.columns])
         self._buf.append(row)
         self.rows += 1
         if len(self._buf) >= self.batch_rows:
