@@ -1,8 +1,13 @@
-"""``condor``: the command line. Subcommands: ``serve`` (the API server), ``token create`` (a
-JWT for a configured user), ``demo`` (a bracket backtest over real recorded IBM trades, or a
-seeded random walk when the data folder is absent) and ``replay FILE`` (the same over any
-supported feed file, or with ``--orders SCENARIO`` the orders and groups of a scenario file,
-written up as a report folder). ``--help`` on each."""
+"""condor: the command line. Subcommands: serve (the API server), db upgrade | check (the
+journal database), token create (a JWT for a configured user), demo (a bracket backtest over
+real recorded IBM trades, or a seeded random walk when the data folder is absent) and replay FILE
+(the same over any supported feed file, or with --orders SCENARIO the orders and groups of a
+scenario file, written up as a report folder). --help on each.
+
+Exit status of demo and replay: 0 after a run, 1 when a bracket ended with two exits filled
+(demo and bracket replay), 2 when an argument, the scenario or the data file cannot be used
+(one line on stderr naming the file and line, no traceback). The summary on stdout depends only
+on the inputs (byte-identical for the same run); the run's speed goes to stderr."""
 
 from __future__ import annotations
 
@@ -21,6 +26,7 @@ from condor.backtest.brackets import BracketRun, run_brackets
 from condor.domain.instruments import AssetClass, Instrument
 from condor.domain.market import QuoteTick
 from condor.marketdata import open_feed
+from condor.marketdata.errors import FeedError
 
 DEMO_FILE = "ibm-us-equity-trades-20131007.csv"
 
@@ -54,23 +60,41 @@ def _random_walk(inst: Instrument, n: int, seed: int = 7):
         yield QuoteTick(inst.symbol, ts, mid - 1, mid + 1, 1000, 1000)
 
 
+def _money(d: Decimal | None) -> str:
+    """A Decimal as fixed-point text (``0E-8`` -> ``0.00000000``); empty for None."""
+    return "" if d is None else format(d, "f")
+
+
+def _fail(text: object) -> int:
+    """One line on stderr, ``condor: <text>``, exit status 2. Plain text: no markup, emoji
+    codes (``:100:``) or wrapping of a file:line location."""
+    print(f"condor: {text}", file=sys.stderr)
+    return 2
+
+
+def _timing(events: int, seconds: float) -> None:
+    """The run's speed, on stderr (it varies from run to run; stdout stays deterministic)."""
+    rate = events / seconds if seconds else 0.0
+    print(f"{events:,} market events in {seconds:.2f} s ({rate:,.0f} events/s)", file=sys.stderr)
+
+
 def _report(console: Console, title: str, run: BracketRun) -> None:
     t = Table(title=title)
     t.add_column("figure")
     t.add_column("value", justify="right")
-    rate = run.events_in / run.seconds if run.seconds else 0.0
     rows = [
         ("market events in", f"{run.events_in:,}"),
         ("engine events out", f"{run.events_out:,}"),
-        ("events per second", f"{rate:,.0f}"),
         ("brackets placed", f"{run.brackets:,}"),
         ("entries filled", f"{run.entries_filled:,}"),
         ("take-profits filled", f"{run.take_profits:,}"),
         ("stop-losses filled", f"{run.stop_losses:,}"),
         ("brackets still open", f"{run.open_brackets:,}"),
         ("brackets with two exits filled", f"{sum(1 for x in run.exits_per_bracket if x > 1)}"),
-        ("position at end", str(run.position)),
-        ("realized P&L", str(run.realized_pnl)),
+        ("position at end", _money(run.position)),
+        ("realized P&L (closed brackets)", _money(run.realized_pnl)),
+        ("open P&L (marked at the last price)", _money(run.open_pnl)),
+        ("last price", _money(run.last_price)),
     ]
     for k, v in rows:
         t.add_row(k, v)
@@ -78,17 +102,21 @@ def _report(console: Console, title: str, run: BracketRun) -> None:
 
 
 def _run(console: Console, title: str, feed, inst: Instrument, args) -> int:
-    with Progress(
-        TextColumn("[bold]replay"), BarColumn(), TextColumn("{task.completed:,} events"),
-        TimeElapsedColumn(), console=console, transient=True,
-    ) as progress:  # fmt: skip
-        task = progress.add_task("replay", total=None)
-        run = run_brackets(
-            feed, inst, every=args.every, max_brackets=args.brackets,
-            offset_ticks=args.offset, qty_lots=args.qty,
-            on_progress=lambda n: progress.update(task, completed=n),
-        )  # fmt: skip
+    try:
+        with Progress(
+            TextColumn("[bold]replay"), BarColumn(), TextColumn("{task.completed:,} events"),
+            TimeElapsedColumn(), console=console, transient=True,
+        ) as progress:  # fmt: skip
+            task = progress.add_task("replay", total=None)
+            run = run_brackets(
+                feed, inst, every=args.every, max_brackets=args.brackets,
+                offset_ticks=args.offset, qty_lots=args.qty,
+                on_progress=lambda n: progress.update(task, completed=n),
+            )  # fmt: skip
+    except (FeedError, OSError) as e:
+        return _fail(e)
     _report(console, title, run)
+    _timing(run.events_in, run.seconds)
     bad = sum(1 for x in run.exits_per_bracket if x > 1)
     return 1 if bad else 0
 
@@ -106,11 +134,17 @@ def cmd_demo(args) -> int:
 
 def cmd_replay(args) -> int:
     console = Console()
+    data = Path(args.file)
+    if not data.is_file():
+        return _fail(f"{data}: no such data file")
     if args.orders:
-        return _replay_scenario(console, Path(args.file), Path(args.orders), args.out)
-    inst = _instrument(args.symbol, args.tick, args.lot, args.currency, not args.quotes_only)
-    feed = open_feed(Path(args.file), inst)
-    return _run(console, f"Condor replay: {Path(args.file).name}", feed, inst, args)
+        return _replay_scenario(console, data, Path(args.orders), args.out)
+    try:
+        inst = _instrument(args.symbol, args.tick, args.lot, args.currency, not args.quotes_only)
+        feed = open_feed(data, inst)
+    except (ValueError, OSError) as e:  # FeedError is a ValueError; so is a bad tick/lot
+        return _fail(e)
+    return _run(console, f"Condor replay: {data.name}", feed, inst, args)
 
 
 def _count_lines(path: Path) -> int | None:
@@ -134,14 +168,12 @@ def _replay_scenario(console: Console, data: Path, orders: Path, out: str | None
     from condor.marketdata.errors import FeedError
     from condor.reporting.folder import ReportWriter
 
-    err = Console(stderr=True)
     try:
         sc = load_scenario(orders)
         feed = open_feed(data, sc.instrument)
+        total = _count_lines(data)
     except (ScenarioError, FeedError, OSError) as e:
-        err.print(f"condor: {e}", markup=False)
-        return 2
-    total = _count_lines(data)
+        return _fail(e)
     folder = Path(out) if out else Path(f"report-{orders.stem}")
     writer = ReportWriter(sc.instrument, sc.timezone, folder)  # rows streamed as they happen
     with Progress(
@@ -157,10 +189,9 @@ def _replay_scenario(console: Console, data: Path, orders: Path, out: str | None
 
         try:
             run = run_scenario(sc, feed, on_progress=tick, on_event=writer.add, keep_events=False)
-        except FeedError as e:
+        except (FeedError, OSError) as e:
             writer.abort()
-            err.print(f"condor: {e}", markup=False)
-            return 2
+            return _fail(e)
     title = f"{sc.instrument.symbol}: {orders.name} over {data.name}"
     paths = writer.close(run.tags, run.prices, run.last_price, title=title)
     pnl = writer.pnl
@@ -168,18 +199,16 @@ def _replay_scenario(console: Console, data: Path, orders: Path, out: str | None
     t = Table(title=f"Condor replay: {orders.name} over {data.name}")
     t.add_column("figure")
     t.add_column("value", justify="right")
-    rate = run.events_in / run.seconds if run.seconds else 0.0
     known = [r["pnl"] for r in pnl if r["pnl"] is not None]
     for k, v in (
         ("market events in", f"{run.events_in:,}"),
-        ("events per second", f"{rate:,.0f}"),
         ("placements fired", f"{len(run.fired):,}"),
         ("refused", f"{sum(1 for f in run.fired if f.rejected):,}"),
         ("skipped", f"{len(run.skipped):,}"),
         ("orders", f"{len(run.tags):,}"),
         ("fills", f"{fills:,}"),
         ("groups flat at the end", f"{sum(1 for r in pnl if r['flat']):,} of {len(pnl):,}"),
-        (f"P&L ({sc.instrument.currency}, open marked at the last price)", str(sum(known, Decimal(0)))),
+        (f"P&L ({sc.instrument.currency}, open marked at the last price)", _money(sum(known, Decimal(0)))),
     ):  # fmt: skip
         t.add_row(k, v)
     console.print(t)
@@ -187,7 +216,7 @@ def _replay_scenario(console: Console, data: Path, orders: Path, out: str | None
     for c in ("group", "kind", "fills", "position", "P&L"):
         g.add_column(c, justify="left" if c in ("group", "kind") else "right")
     for r in pnl[:25]:
-        g.add_row(r["tag"], r["kind"], str(r["fills"]), str(r["position"]), str(r["pnl"]))
+        g.add_row(r["tag"], r["kind"], str(r["fills"]), _money(r["position"]), _money(r["pnl"]))
     if len(pnl) > 25:
         g.caption = f"... {len(pnl) - 25} more in pnl.csv"
     console.print(g)
@@ -197,6 +226,7 @@ def _replay_scenario(console: Console, data: Path, orders: Path, out: str | None
     for name, ts, why in run.skipped:
         console.print(f"skipped: {name} at {ts} ns: {why}", markup=False)
     console.print(f"report: {folder}/ ({', '.join(sorted(paths))})", markup=False)
+    _timing(run.events_in, run.seconds)
     return 0
 
 
@@ -257,8 +287,7 @@ def cmd_db_upgrade(args) -> int:
     try:
         upgrade(args.database)
     except SQLAlchemyError as e:
-        Console(stderr=True).print(f"condor: cannot upgrade {args.database}: {e}")
-        return 2
+        return _fail(f"cannot upgrade {args.database}: {e}")
     Console().print(f"database {args.database} is at the newest schema")
     return 0
 
@@ -278,17 +307,39 @@ def cmd_db_check(args) -> int:
         with Store.open(args.database, create=False) as store:
             report = check(store, engine_factory(settings, store))
     except StoreError as e:
-        Console(stderr=True).print(f"condor: {e}")
-        return 2
+        return _fail(e)
     Console().print(str(report))
     return 0 if report.ok else 1
 
 
+def _positive_int(text: str) -> int:
+    """An ``int`` option that must be at least 1 (``--every 0`` would divide by zero and
+    ``--every -5`` would place a bracket every 5 events)."""
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 1 or more")
+    return v
+
+
+def _step(text: str) -> str:
+    """``--tick`` / ``--lot``: a positive decimal (kept as text for ``Decimal``)."""
+    try:
+        d = Decimal(text)
+    except ArithmeticError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a decimal number") from None
+    if not d.is_finite() or d <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a positive decimal")
+    return text
+
+
 def _bracket_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--every", type=int, default=100, help="place a bracket every N events")
-    p.add_argument("--brackets", type=int, default=200, help="at most this many brackets")
-    p.add_argument("--offset", type=int, default=30, help="exit distance from the touch, ticks")
-    p.add_argument("--qty", type=int, default=100, help="bracket size in lots")
+    p.add_argument("--every", type=_positive_int, default=100, help="place a bracket every N market events (default 100)")  # fmt: skip
+    p.add_argument("--brackets", type=_positive_int, default=200, help="at most this many brackets (default 200)")  # fmt: skip
+    p.add_argument("--offset", type=_positive_int, default=30, help="exit distance from the touch, ticks (default 30)")  # fmt: skip
+    p.add_argument("--qty", type=_positive_int, default=100, help="bracket size in lots (default 100)")  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -326,10 +377,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
     rp = sub.add_parser("replay", help="backtest over a recorded feed file (brackets or --orders)")
     rp.add_argument("file")
-    rp.add_argument("--symbol", default="IBM")
-    rp.add_argument("--tick", default="0.01")
-    rp.add_argument("--lot", default="1")
-    rp.add_argument("--currency", default="USD")
+    rp.add_argument("--symbol", default="IBM", help="instrument symbol (default IBM)")
+    rp.add_argument("--tick", type=_step, default="0.01", help="price grid (default 0.01)")
+    rp.add_argument("--lot", type=_step, default="1", help="quantity grid (default 1)")
+    rp.add_argument("--currency", default="USD", help="currency of prices and P&L (default USD)")
     rp.add_argument("--quotes-only", action="store_true", help="stops watch bid/ask (FX)")
     rp.add_argument(
         "--orders", metavar="SCENARIO",
