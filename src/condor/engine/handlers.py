@@ -118,7 +118,7 @@ class OrderHandlers:
         """PendingNew -> New, set its expiry, then work it."""
         o.apply(T.ACCEPT, self.clock.now_ns())
         self._set_expiry(o, v)
-        self._report(o, ExecType.NEW, cause)
+        self._report(o, ExecType.NEW, cause, text=self._waiting_text(o, v))
         self._work(o, v, cause)
 
     # -- cancel -------------------------------------------------------------------------
@@ -176,6 +176,8 @@ class OrderHandlers:
         if v.pending_markets and o in v.pending_markets:
             v.pending_markets.remove(o)
         v.parked.pop(o.order_id, None)
+        if v.opening:
+            v.opening.pop(o.order_id, None)
 
     def _unplace_alive(self, o: Order, price: int | None = None) -> None:
         """Like ``_unplace`` for an order that keeps living (it will be placed again);
@@ -330,7 +332,8 @@ class OrderHandlers:
             return n
         n.apply(T.ACCEPT, self.clock.now_ns())
         self._set_expiry(n, v)
-        self._report(n, ExecType.NEW, cause, orig_order_id=o.order_id)
+        text = None if in_place else self._waiting_text(n, v)
+        self._report(n, ExecType.NEW, cause, text=text, orig_order_id=o.order_id)
         self._carried_events(carried, o, cause)
         if not in_place:
             self._work(n, v, cause)

@@ -306,6 +306,7 @@ class Matching:
         tr = v.triggers
         if not (
             v.pending_markets
+            or v.opening
             or (
                 bid is not None
                 and (
@@ -340,6 +341,8 @@ class Matching:
         if out is None:
             self._out = out = []
         cause = Cause(CauseKind.MARKET, market=q)
+        if v.opening:
+            self._opening_auction(v, None, cause)
         self._rest_vs_quote(v, cause)
         if bid is not None:
             self._run_triggers(v, B_BID, bid, q)
@@ -414,6 +417,7 @@ class Matching:
             or tr.wm_sell_min[0] < px
             or tr.wm_buy_max[0] > px
             or v.pending_markets
+            or v.opening
         ):
             ext.last_avail = 0
             if out:
@@ -424,6 +428,8 @@ class Matching:
         if out is None:
             self._out = out = []
         cause = Cause(CauseKind.MARKET, market=t)
+        if v.opening:
+            self._opening_auction(v, px, cause)
         if bid_hit or ask_hit:
             self._rest_vs_trade(v, px, through, cause)
         self._run_triggers(v, B_LAST, px, t)

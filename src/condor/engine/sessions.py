@@ -1,15 +1,30 @@
-"""Session and expiry timers (a mixin of ``Engine``).
+"""Session, expiry and auction timers (a mixin of ``Engine``).
 
 Invariant: ``next_timer`` is the earliest timestamp in the timer heap (or a far-future bound);
 timers fire in (time, kind, arrival) order before the command or market event at or after their
 time, with the clock set to the timer's own time, so an order expires at its exact expiry
 instant. Kinds: EXPIRE (GTD time or DAY close of one order) before SESSION (a venue's phase
-change) at the same instant, so DAY orders expire at the close before the post-market parks.
+change) at the same instant, so DAY orders expire at the close before the post-market parks;
+AUCTION (an OPG or CLS order's auction) comes after both.
 
 Working orders that may not work in the current phase (non-extended orders in PRE/POST, every
-order while CLOSED) are parked; they come back, in order-id order, when the phase allows. OPG
-orders execute once at the regular open and CLS orders once at the regular close (against the
-feed as it then stands); what they leave unfilled expires.
+order while CLOSED) are parked; they come back, in order-id order, when the phase allows.
+
+Auctions (spec section 1: OPG "at the open", CLS "at the close"). An OPG or CLS order stays
+parked until its own AUCTION timer: OPG at the regular open of the session it was sent for
+(``SessionSchedule.next_open``), CLS at that session's regular close (``day_order_expiry``),
+so touching sessions (FX 24x5, crypto 24x7) have an auction every day too. The auction price is
+the market's, taken whole (the auction is not limited to one print's or one quote's size, and
+client orders do not cross each other in it):
+- OPG: the first market-data event of the session at or after the open, a trade at its price
+  or a quote at its ask (buys) / bid (sells); the feed has no regular-session price at the open
+  instant itself (the first regular print of a tape comes after 09:30:00.000). Until that event
+  the order waits (``Venue.opening``); if none comes it expires at the session's regular close.
+- CLS: the feed as it stands at the close, its ask/bid, or its last trade when it has no quote;
+  a feed with no price since the session's open gives none.
+A buy executes when the auction price is at or below its limit, a sell at or above (no limit:
+any price); on a cash account a buy fills what it can pay. What is not filled expires (reason
+SESSION_CLOSED); an auction report is caused by the market event (OPG) or the close (CLS).
 """
 
 from __future__ import annotations
@@ -24,6 +39,7 @@ from condor.domain.sessions import SessionPhase
 
 K_EXPIRE, K_SESSION, K_RECHECK = 0, 1, 2
 K_ACTIVATE = 3  # a Held order's activation time (engine/activation.py)
+K_AUCTION = 4  # an OPG order's open or a CLS order's close
 DAY_NS = 86_400 * 10**9
 FAR = 1 << 62
 
@@ -48,14 +64,29 @@ class SessionTimers:
             self._push_timer(nb, K_SESSION, v.inst.symbol)
 
     def _set_expiry(self, o, v) -> None:
-        """Schedule the order's end: GTD at its time, DAY at its session's close."""
+        """Schedule the order's end: GTD at its time, DAY at its session's close; OPG at its
+        session's open (an OPG that never meets a price expires at that session's close) and
+        CLS at its session's close (module docstring)."""
         if o.tif is TimeInForce.GTD and o.expire_ns is not None:
             self._push_timer(o.expire_ns, K_EXPIRE, o.order_id)
-        elif o.tif is TimeInForce.DAY and v.schedule is not None:
-            exp = v.schedule.day_order_expiry(self.clock.now_ns(), o.extended)
-            o.expire_ns = exp
-            if exp is not None:
-                self._push_timer(exp, K_EXPIRE, o.order_id)
+            return
+        sched = v.schedule
+        if sched is None:
+            return
+        now = self.clock.now_ns()
+        if o.tif is TimeInForce.DAY:
+            o.expire_ns = sched.day_order_expiry(now, o.extended)
+        elif o.tif is TimeInForce.OPG:
+            at = sched.next_open(now)
+            if at is not None:
+                self._push_timer(at, K_AUCTION, o.order_id)
+                o.expire_ns = sched.day_order_expiry(at, False)
+        elif o.tif is TimeInForce.CLS:
+            at = sched.day_order_expiry(now, False)
+            if at is not None:
+                self._push_timer(at, K_AUCTION, o.order_id)
+        if o.expire_ns is not None and o.tif in (TimeInForce.DAY, TimeInForce.OPG):
+            self._push_timer(o.expire_ns, K_EXPIRE, o.order_id)
 
     def _expire_held(self, o) -> None:
         """A Held GTD order (inactive stop, waiting OTO child) still ends at its ExpireTime
@@ -63,6 +94,19 @@ class SessionTimers:
         starts working, so it is scheduled on activation (``_set_expiry``)."""
         if o.tif is TimeInForce.GTD and o.expire_ns is not None:
             self._push_timer(o.expire_ns, K_EXPIRE, o.order_id)
+
+    def _waiting_text(self, o, v) -> str | None:
+        """The New report's text of an order accepted to wait (README: "an order sent while
+        the market is closed waits for the next session in which it may work"), else None."""
+        if v.schedule is None or self._may_work(o, v):
+            return None
+        if o.tif is TimeInForce.OPG:
+            return "waiting for the opening auction"
+        if o.tif is TimeInForce.CLS:
+            return "waiting for the closing auction"
+        if o.extended:
+            return "waiting for the session to open"
+        return "waiting for the regular session"
 
     def _may_work(self, o, v) -> bool:
         if o.tif is TimeInForce.OPG or o.tif is TimeInForce.CLS:
@@ -87,6 +131,8 @@ class SessionTimers:
                     self._drain()
             elif kind == K_ACTIVATE:
                 self._activation_timer(key, ts)
+            elif kind == K_AUCTION:
+                self._auction_timer(key, ts)
             elif kind == K_SESSION:
                 v = self.venues[key]
                 self.clock.advance_to(ts)
@@ -106,11 +152,6 @@ class SessionTimers:
         v.phase = phase
         cause = Cause(CauseKind.TIMER, timer=f"session_{phase.value}")
         sym = v.inst.symbol
-        if old is SessionPhase.REGULAR:
-            for o in sorted(v.parked.values(), key=_oid):
-                if o.tif is TimeInForce.CLS and o.status.is_working:
-                    del v.parked[o.order_id]
-                    self._once(o, v, cause)
         working = [
             o
             for o in self.live.values()
@@ -125,23 +166,73 @@ class SessionTimers:
         for o in sorted(v.parked.values(), key=_oid):
             if not o.status.is_working:
                 v.parked.pop(o.order_id, None)
-            elif o.tif is TimeInForce.OPG and phase is SessionPhase.REGULAR:
-                del v.parked[o.order_id]
-                self._once(o, v, cause)
             elif self._may_work(o, v):
                 del v.parked[o.order_id]
                 self._work(o, v, cause)
                 self._drain()
 
-    def _once(self, o, v, cause: Cause) -> None:
-        """Execute an auction order (OPG/CLS) once against the book and the feed; the rest
-        expires."""
+    # -- auctions (module docstring) ------------------------------------------------------
+    def _auction_timer(self, order_id: int, ts: int) -> None:
+        """An OPG order's open (it now waits for the session's first price) or a CLS order's
+        close (it executes against the feed as it stands)."""
+        o = self.live.get(order_id)
+        if o is None or not o.status.is_working:
+            return
+        v = self.venues[o.inst.symbol]
+        if o.order_id not in v.parked:
+            return
+        self.clock.advance_to(ts)
+        if o.tif is TimeInForce.OPG:
+            v.opening[o.order_id] = o
+            return
+        if o.tif is not TimeInForce.CLS:
+            return
+        ext = v.ext
+        session = v.schedule.session_at(ts - 1)
+        fresh = session is not None and ext.ts_ns >= session.open_ns
+        price = None
+        if fresh:
+            quoted = ext.bid is not None or ext.ask is not None
+            price = (ext.ask if o.side.is_buy else ext.bid) if quoted else ext.last
+        self._auction(o, v, price, Cause(CauseKind.TIMER, timer="closing_auction"))
+
+    def _opening_auction(self, v, trade_px: int | None, cause: Cause) -> None:
+        """Execute the OPG orders waiting for the session's first price (``v.opening``) at
+        this market event's: ``trade_px`` for a trade, else the quote's ask/bid."""
+        ext = v.ext
+        for o in sorted(v.opening.values(), key=_oid):
+            if not o.status.is_working or o.order_id not in v.parked:
+                del v.opening[o.order_id]
+                continue
+            price = trade_px
+            if price is None:
+                price = ext.ask if o.side.is_buy else ext.bid
+            if price is None:
+                continue  # a one-sided quote: wait for this side's price
+            del v.opening[o.order_id]
+            self._auction(o, v, price, cause)
+
+    def _auction(self, o, v, price: int | None, cause: Cause) -> None:
+        """Fill ``o`` (parked OPG/CLS) at the auction ``price`` (ticks) where its limit allows,
+        as much as a cash account can pay; the rest expires (SESSION_CLOSED)."""
+        del v.parked[o.order_id]
         if o.ord_type.is_stop and not o.triggered:
             o.triggered = True
-        self._match(o, v, cause)
+        limit = o.price
+        crosses = price is not None and (
+            limit is None or (price <= limit if o.side.is_buy else price >= limit)
+        )
+        if crosses:
+            q = self._affordable(o, price)
+            if q > 0:
+                self.trade_seq += 1
+                self._fill(o, q, price, cause, "external", self.trade_seq)
+                self._drain()
         if o.status.is_working:
-            self._end(o, T.EXPIRE, ExecType.EXPIRED, cause, RejectReason.SESSION_CLOSED,
-                      "auction remainder expired")  # fmt: skip
+            text = "auction remainder expired" if crosses else "no auction price within limit"
+            if price is None:
+                text = "no auction price"
+            self._end(o, T.EXPIRE, ExecType.EXPIRED, cause, RejectReason.SESSION_CLOSED, text)
         self._drain()
 
     def _advance_clock(self, cmd, cause: Cause) -> None:

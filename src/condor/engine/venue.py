@@ -2,7 +2,10 @@
 
 Invariant: every working, non-Held order of the instrument is in exactly one of: the book
 (resting limit, visible > 0), the trigger index (pending stop), ``pending_markets`` (a market
-order waiting for liquidity), or ``parked`` (waiting for its session to open).
+order waiting for liquidity), or ``parked`` (waiting for its session to open, or an OPG/CLS
+order for its auction). ``opening`` holds the parked OPG orders whose open has come and that
+wait for the session's first price (``engine/sessions.py``); entries of orders that have ended
+since are dropped when next looked at.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ class Venue:
         "inst",
         "l2",
         "l2_top",
+        "opening",
         "parked",
         "pending_markets",
         "phase",
@@ -40,6 +44,7 @@ class Venue:
         self.ext = ExternalMarket()
         self.pending_markets: list = []
         self.parked: dict[int, object] = {}
+        self.opening: dict[int, object] = {}
         self.schedule = schedule
         self.phase = SessionPhase.REGULAR if schedule is None else SessionPhase.CLOSED
         self.fill_model = fill_model

@@ -34,7 +34,8 @@ class Cause(NamedTuple):
 
     COMMAND: ``command_id`` (engine-assigned id of the user command).
     MARKET: ``market`` (the QuoteTick/TradeTick), ``basis`` (which price crossed, for stops).
-    TIMER: ``timer`` ("session_close", "expire_time", "session_open").
+    TIMER: ``timer`` ("session_close", "expire_time", "session_<phase>" on a phase change,
+    "closing_auction" for a CLS order's auction).
     RULE: ``group_id``, ``rule`` (template or rule name), ``trigger`` (the event that fired it),
     ``command_id`` of the root command where the chain started from one.
     """
