@@ -1,7 +1,8 @@
 """Group rules at their edges (spec section 2): a group over orders that already work does not
 resize them, a bracket's prices are always checked, a group's final status comes from what
 ended it, an expiry acts as a cancel in Alor's groups, an IgnoreCancel group lists no member
-that left it, and a waiting position-attached child can change its prices."""
+that left it, a waiting position-attached child can change its prices, and an OUO whose first
+new member fills at once reduces the next one before it works."""
 
 from __future__ import annotations
 
@@ -136,3 +137,29 @@ def test_a_waiting_position_attached_child_changes_its_price_and_stays_unsized(m
     assert (o.status, o.qty, o.price) == (OrdStatus.HELD, 0, _px("111.00"))
     e.on_trade(TradeTick("IBM", T0, _px("100.00"), 10))
     assert (o.status, o.qty) == (OrdStatus.NEW, 10)
+
+
+def test_an_ouo_member_that_fills_at_creation_reduces_the_next_before_it_works(make_engine):
+    # Arrange: B bids 2 @ 100.00 in the client book; A holds 100 IBM
+    e = make_engine(
+        builders.account("A", positions={"IBM": (100, "90", IBM)}), builders.account("B")
+    )
+    bid = e.handle(SubmitOrder("B", "IBM", Side.BUY, OrdType.LIMIT, 2, price=_px("100.00"),
+                               tif=TimeInForce.GTC))[0].order_id  # fmt: skip
+    # Act: an OUO of two sells of 5; the first crosses the bid for 2 while the second still
+    # waits its turn (PendingNew: the engine raised IllegalTransition on its amend)
+    g, events = _group(e, GroupKind.OUO, MemberSpec(_limit(Side.SELL, 5, "100.00")),
+                       MemberSpec(_limit(Side.SELL, 5, "101.00")))  # fmt: skip
+    # Assert: the second is acknowledged, then reduced by the 2 filled, then works 3
+    first, second = (m.order_id for m in g.members)
+    story = [(ev.order_id, ev.exec_type.value, ev.ord_status.value, ev.last_qty)
+             for ev in events if not isinstance(ev, GroupUpdated)]  # fmt: skip
+    assert story == [
+        (first, "New", "New", 0),
+        (bid, "Trade", "Filled", 2),
+        (first, "Trade", "PartiallyFilled", 2),
+        (second, "New", "New", 0),
+        (second, "Restated", "New", 0),
+    ]
+    o = e.orders[second]
+    assert (o.qty, o.cum_qty) == (3, 0) and o.priority  # resting in the book

@@ -143,11 +143,17 @@ class GroupHandlers(SharedHolds):
                         self._close_group(g, GroupStatus.CANCELED, cause)
 
     def _reduce(self, o, by: int, cause) -> None:
-        """OUO: lower OrderQty by ``by`` lots (keeps priority); at CumQty or below, cancel."""
+        """OUO: lower OrderQty by ``by`` lots (keeps priority); at CumQty or below, cancel.
+        A member of a group being created whose turn has not come (PendingNew: a sibling
+        created before it filled at once) is acknowledged first, so that its New precedes
+        the Restated; ``_create_group`` works it at its turn (the status table has no amend
+        from PendingNew)."""
         new_qty = o.qty - by
         if new_qty <= o.cum_qty:
             self._end(o, T.CANCEL, ExecType.CANCELED, cause, text="reduced to zero by group")
             return
+        if o.status is OrdStatus.PENDING_NEW:
+            self._acknowledge(o, self.venues[o.inst.symbol], cause)
         acct = self.accounts[o.account]
         if o.status is not OrdStatus.HELD:
             saved = (o.hold_cash, o.hold_pos, o.hold_net)
@@ -206,9 +212,13 @@ class GroupHandlers(SharedHolds):
                 self._expire_held(o)
                 self._report(o, ExecType.NEW, cause)
         for o in new_orders:
-            if o.order_id not in held and o.status is OrdStatus.PENDING_NEW:
+            if o.order_id in held or o.status.is_terminal:
+                continue  # held until released; or ended by a sibling's cascade before its turn
+            if o.status is OrdStatus.PENDING_NEW:
                 self._accept(o, self.venues[o.inst.symbol], cause)
-                self._drain()
+            else:  # acknowledged early by a sibling's cascade (``_reduce``), not yet worked
+                self._work(o, self.venues[o.inst.symbol], cause)
+            self._drain()
         return g
 
     def _build_group(self, cmd: CreateGroup, taken: list):

@@ -116,10 +116,16 @@ class OrderHandlers:
 
     def _accept(self, o: Order, v, cause: Cause) -> None:
         """PendingNew -> New, set its expiry, then work it."""
+        self._acknowledge(o, v, cause)
+        self._work(o, v, cause)
+
+    def _acknowledge(self, o: Order, v, cause: Cause) -> None:
+        """PendingNew -> New and its expiry, reported, without working it (``_accept`` works
+        it next; a group member a sibling's cascade acts on before its turn is worked by
+        ``_create_group`` when its turn comes)."""
         o.apply(T.ACCEPT, self.clock.now_ns())
         self._set_expiry(o, v)
         self._report(o, ExecType.NEW, cause, text=self._waiting_text(o, v))
-        self._work(o, v, cause)
 
     # -- cancel -------------------------------------------------------------------------
     def _cancel_cmd(self, cmd: C.CancelOrder, cause: Cause) -> None:

@@ -8,7 +8,10 @@ as the queue is empty). The commit runs in a dedicated thread, so submitters kee
 it runs and the next batch is as large as the load. If a commit fails, every submission of the
 batch fails with the StoreError, and the committer refuses everything after it (``failed``):
 the engine has moved past what is stored, so only a restart (recovery from the journal) may
-accept orders again.
+accept orders again. An engine that raises while it applies an input (a bug) is treated the
+same way (``EngineFault``): it may have changed part of its state for an input the journal
+does not hold, so acknowledging anything after it would store a history that no longer
+replays; the batch is refused and a restart recovers the state the journal holds.
 
 Hooks: ``on_commit()`` runs on the event loop after a batch is durable and before its
 submitters are answered (publish what the batch did); ``on_abort(error)`` runs instead when the
@@ -25,7 +28,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from condor.store.errors import StoreError
+from condor.store.errors import EngineFault, StoreError
 from condor.store.journal import Store
 from condor.store.recorder import Applied, Recorder, default_response
 
@@ -118,31 +121,36 @@ class GroupCommitter:
         if self.failed is not None:
             fut.set_exception(StoreError(f"store unavailable, input refused: {self.failed}"))
             return
+        before = self.recorder.next_seq
         try:
             with self.lock:
                 res = self.recorder.apply(inp, key, respond)
-        except Exception as e:  # a bug in the engine: refuse this input, keep going
-            fut.set_exception(e)
+        except Exception as e:
+            if self.recorder.next_seq == before:  # the engine raised: it is now unjournaled
+                self.failed = EngineFault(
+                    f"the engine failed on {type(inp).__name__} "
+                    f"({type(e).__name__}: {e}); restart to recover the journaled state"
+                )
+                self.failed.__cause__ = e
+            fut.set_exception(e)  # the input's own caller sees the error itself
             return
         batch.append((res, fut))
 
     async def _commit(self, batch: list, loop) -> None:
+        rec = self.recorder
+        if self.failed is not None:  # an input of this batch broke the engine: store none
+            if batch or rec.pending:
+                self._abort(batch, self.failed)
+            return
         if not batch:
             return
-        rec = self.recorder
         if rec.pending:
             b = rec.flush()
             try:
                 await loop.run_in_executor(self._pool, self.store.append, b)
             except BaseException as e:
                 self.failed = e
-                rec.discard()
-                err = e if isinstance(e, StoreError) else StoreError(str(e))
-                if self.on_abort is not None:
-                    self.on_abort(err)
-                for _, fut in batch:
-                    if not fut.done():
-                        fut.set_exception(err)
+                self._abort(batch, e)
                 return
             self.commits += 1
             if self.on_commit is not None:
@@ -153,3 +161,13 @@ class GroupCommitter:
             self.acked += 1
             if not fut.done():
                 fut.set_result(res)
+
+    def _abort(self, batch: list, e: BaseException) -> None:
+        """Nothing of ``batch`` is stored: forget it and fail its submissions."""
+        self.recorder.discard()
+        err = e if isinstance(e, StoreError) else StoreError(str(e))
+        if self.on_abort is not None:
+            self.on_abort(err)
+        for _, fut in batch:
+            if not fut.done():
+                fut.set_exception(err)

@@ -11,3 +11,9 @@ class StoreError(RuntimeError):
 class RecoveryError(StoreError):
     """Replaying the journal did not reproduce the stored events (different code, different
     configuration, or a damaged journal)."""
+
+
+class EngineFault(StoreError):
+    """The engine raised while applying an input (a bug): it may hold changes the journal
+    does not, so the writer refuses every input until a restart recovers the journaled state
+    (``committer.GroupCommitter``)."""

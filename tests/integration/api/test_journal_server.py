@@ -4,7 +4,10 @@ positions, idempotency keys) is there and equal, at a fixed point and at random 
 stream of concurrent requests (3 kills, 20 with CONDOR_LONG=1), and the stored state equals a
 fresh replay of the journal. A database that is down at start stops the server with a clear
 error; a commit that fails under a running server turns orders into 503 problems; ``condor db
-check`` finds a database no input has reached consistent."""
+check`` finds a database no input has reached consistent; an OUO whose first new member fills at
+once is acknowledged and replays (the engine raised on it, leaving a journal that no longer
+replayed); a value the journal cannot store (a NUL, a 65-character group id, a time past 2262)
+is a 422 naming the field, never a commit that fails and refuses every later order."""
 
 from __future__ import annotations
 
@@ -118,6 +121,63 @@ def test_acknowledged_orders_groups_fills_and_keys_survive_sigkill(journal_url):
         assert g["status"] == "Filled"
         assert [o["status"] for o in g["orders"]] == ["Filled", "Filled", "Canceled"]
     _check_journal(journal_url, clock_start=None)
+
+
+def test_an_ouo_filling_at_creation_is_acknowledged_and_survives_sigkill(journal_url):
+    with server_process(journal_url) as s:
+        # Arrange: a client bid of 2 @ 250.00 on another account
+        c = s.client()
+        quote(c, "IBM", "249.00", "251.00")
+        bid = c.post("/api/v1/orders", json=limit_order("123465", qty="2", price="250.00"))
+        assert bid.status_code == 201, bid.text
+        # Act: an OUO of two sells of 5, the first crossing the bid
+        r = c.post("/api/v1/groups", json={"kind": "OUO", "members": [
+            {"order": limit_order("123456", side="Sell", qty="5", price="250.00")},
+            {"order": limit_order("123456", side="Sell", qty="5", price="252.00")}]})  # fmt: skip
+        # Assert: acknowledged; the second sell reduced by the 2 that filled
+        assert r.status_code == 201, r.text
+        first, second = r.json()["orders"]
+        assert (first["status"], first["filled_quantity"]) == ("PartiallyFilled", "2")
+        assert (second["status"], second["quantity"]) == ("New", "3")
+        before = _state(c)
+        s.kill()
+        s.start()
+        assert _state(s.client()) == before
+    _check_journal(journal_url)
+
+
+UNSTORABLE = [  # (method, path, body, field): each made every later order a 503
+    ("POST", "/api/v1/orders", limit_order(cl_ord_id="k\u0000"), "cl_ord_id"),
+    ("POST", "/api/v1/orders",
+     limit_order(time_in_force="GTD", expire_time="9999-12-31T00:00:00Z"), "expire_time"),
+    ("POST", "/api/v1/groups", {"kind": "OCO", "group_id": "g" * 65, "members": [
+        {"order": limit_order(price="90.00")}, {"order": limit_order(price="91.00")}]},
+     "group_id"),
+    ("POST", "/api/v1/groups", {"kind": "OCO", "group_id": "g\u0000", "members": [
+        {"order": limit_order(price="90.00")}, {"order": limit_order(price="91.00")}]},
+     "group_id"),
+    ("POST", "/api/v1/groups", {"kind": "OCO", "group_id": "a/b", "members": [
+        {"order": limit_order(price="90.00")}, {"order": limit_order(price="91.00")}]},
+     "group_id"),
+    ("PUT", "/api/v1/clock", {"now": "9999-12-31T00:00:00Z"}, "now"),
+    ("POST", "/api/v1/marketdata/IBM/quotes",
+     {"bid": "100.00", "ask": "100.10", "ts": "9999-12-31T00:00:00Z"}, "ts"),
+]  # fmt: skip
+
+
+def test_a_value_the_journal_cannot_store_is_refused_and_orders_go_on(journal_url):
+    with server_process(journal_url) as s:
+        c = s.client()
+        for method, path, body, field in UNSTORABLE:
+            # Act
+            r = c.request(method, path, json=body)
+            after = c.post("/api/v1/orders", json=limit_order(price="95.00"))
+            # Assert: refused with its field; the journal still takes orders
+            assert (r.status_code, r.json()["field"]) == (422, field), r.text
+            assert after.status_code == 201, (path, body, after.text)
+        assert c.get("/api/v1/health").json()["status"] == "ok"
+        assert len(_pages(c, "/api/v1/orders")) == len(UNSTORABLE)
+    _check_journal(journal_url)
 
 
 class _Stream:

@@ -1,6 +1,7 @@
 """Group commit: concurrent submitters share transactions, each is acknowledged only after its
 commit, a repeated idempotency key answers the first response, and a failed commit fails its
-batch and makes the committer refuse everything after it."""
+batch and makes the committer refuse everything after it, as does an engine that raises while it
+applies an input (it may hold changes the journal does not)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from condor.domain.orders.commands import SubmitOrder
 from condor.domain.orders.enums import OrdType, Side, TimeInForce
 from condor.store.check import check
 from condor.store.committer import GroupCommitter
-from condor.store.errors import StoreError
+from condor.store.errors import EngineFault, StoreError
 from condor.store.journal import Store
 from condor.store.recovery import open_recorder
 
@@ -73,5 +74,33 @@ def test_failed_commit_refuses_the_batch_and_everything_after(tmp_path):
                 await gc.submit(_order(2))
             await gc.stop()
             assert ok.input_seq == 1 and store.last_input_seq() == 1
+
+    asyncio.run(main())
+
+
+def test_an_engine_that_raises_refuses_its_batch_and_everything_after(tmp_path):
+    async def main():
+        url = f"sqlite:///{tmp_path}/condor.db"
+        with Store.open(url) as store:
+            rec, _ = open_recorder(store, build_engine)
+            gc = GroupCommitter(rec, store)
+            await gc.start()
+            ok = await gc.submit(_order(1))
+            # Act: an input the engine raises on (after counting it as a command), queued
+            # together with one it applies before it and one after it
+            before, bad, after = await asyncio.gather(
+                gc.submit(_order(2)), gc.submit(object()), gc.submit(_order(3)),
+                return_exceptions=True,
+            )  # fmt: skip
+            later = await asyncio.gather(gc.submit(_order(4)), return_exceptions=True)
+            await gc.stop()
+            # Assert: the raiser sees its own error; nothing of its batch is acknowledged or
+            # stored, everything after is refused; the journal replays
+            assert isinstance(bad, TypeError)
+            for r in (before, after, *later):
+                assert isinstance(r, StoreError) and "engine failed" in str(r), r
+            assert isinstance(gc.failed, EngineFault)
+            assert ok.input_seq == 1 and store.last_input_seq() == 1
+            assert check(store, build_engine).ok
 
     asyncio.run(main())
