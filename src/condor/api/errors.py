@@ -195,16 +195,24 @@ def install(app: FastAPI) -> None:
     async def _validation(request: Request, exc: RequestValidationError):
         errors = []
         for e in exc.errors():
-            missing = e.get("type") == "missing"
+            kind = e.get("type")
+            msg = e.get("msg", "")
+            if kind == "json_invalid":  # its loc is a character position, not a field
+                field, msg = None, f"invalid JSON ({(e.get('ctx') or {}).get('error', msg)})"
+            else:
+                field = _loc_field(tuple(e.get("loc", ())))
             errors.append(
                 {
-                    "field": _loc_field(tuple(e.get("loc", ()))),
-                    "reason": (R.MISSING_FIELD if missing else R.INVALID_FIELD).value,
-                    "detail": e.get("msg", ""),
+                    "field": field,
+                    "reason": (R.MISSING_FIELD if kind == "missing" else R.INVALID_FIELD).value,
+                    "detail": msg,
                 }
             )
         first = errors[0] if errors else {"field": None, "reason": R.INVALID_FIELD.value}
-        detail = "; ".join(f"{x['field']}: {x['detail']}" for x in errors) or "invalid request"
+        detail = (
+            "; ".join(f"{x['field'] or 'request body'}: {x['detail']}" for x in errors)
+            or "invalid request"
+        )
         return problem(
             422, detail, first["reason"], first["field"], request.url.path, errors=errors
         )

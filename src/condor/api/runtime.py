@@ -33,7 +33,8 @@ from condor.api.auth import Authenticator
 from condor.api.errors import ApiError
 from condor.api.settings import Settings
 from condor.api.stream import StreamHub
-from condor.api.writer import MemoryWriter, Writer
+from condor.api.writer import KEY_MAX, KEY_SCOPE_MAX, MemoryWriter, Writer
+from condor.domain.errors import RejectReason as R
 from condor.domain.market import QuoteTick, TradeTick
 from condor.domain.orders.events import CauseKind, CommandRejected, ExecutionReport
 from condor.domain.orders.order import Order
@@ -140,7 +141,16 @@ class Runtime:
     ) -> Outcome:
         """``execute`` with an idempotency key ``(scope, key)``: a repeated key returns the first
         answer (or raises the first rejection again) and runs nothing. ``answer`` must return
-        JSON-ready data (it is stored with the key and survives a restart)."""
+        JSON-ready data (it is stored with the key and survives a restart). Raises a 422
+        ApiError (nothing run) for a key the journal cannot store (``writer.KEY_MAX``): its
+        commit would fail and refuse every later input."""
+        scope, k = key
+        if len(scope) > KEY_SCOPE_MAX or len(k) > KEY_MAX or "\x00" in scope or "\x00" in k:
+            raise ApiError(
+                422,
+                f"request key: at most {KEY_MAX} characters (scope {KEY_SCOPE_MAX}), no NUL",
+                R.INVALID_FIELD,
+            )
         return await self._run(cmd, key, answer, field_prefix, field_map)
 
     async def market(self, ev: QuoteTick | TradeTick, answer: Answer | None = None) -> Any:

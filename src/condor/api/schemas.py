@@ -4,15 +4,21 @@ Invariant: prices, quantities and amounts are Decimals, serialised as JSON strin
 accepts strings or numbers); times are ISO-8601 UTC; enums use the domain's values
 (``Side.BUY`` = ``"Buy"``...). Inbound models forbid unknown fields, so a typo is a 422 naming
 the field rather than a silently ignored option. Domain conversion lives in ``mapping``.
+
+Inbound values are also ones the journal can store, so that no single request can make a
+commit fail (which refuses every later order until a restart): times (``Timestamp``) fit
+64-bit epoch nanoseconds; client ids (``ClientId``: ``cl_ord_id``, ``group_id``) have 1 to 64
+characters and no control character (PostgreSQL text holds no NUL), and a ``group_id`` no
+``/`` (it must be addressable as ``/groups/{group_id}``).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from condor.api.settings import Role
 from condor.domain.groups.model import GroupStatus, RuleAction, RuleEvent
@@ -30,6 +36,27 @@ from condor.domain.orders.enums import (
 )
 
 T = TypeVar("T")
+
+NS_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+NS_END = datetime(2262, 4, 11, tzinfo=UTC)
+"""Times from ``NS_EPOCH`` to before ``NS_END`` fit the journal's 64-bit ns columns."""
+
+
+def _storable_time(v: datetime) -> datetime:
+    aware = v if v.tzinfo is not None else v.replace(tzinfo=UTC)  # naive = UTC (mapping)
+    if not NS_EPOCH <= aware < NS_END:
+        raise ValueError("must be from 1970-01-01 to 2262-04-10 UTC (64-bit nanoseconds)")
+    return v
+
+
+Timestamp = Annotated[datetime, AfterValidator(_storable_time)]
+"""An inbound time the engine and the journal can hold (int ns since the epoch, 64 bits)."""
+
+ClientId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")]
+"""A client's id (ClOrdID, FIX 11): 1-64 characters, none of them a control character."""
+
+GroupId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f/]+$")]
+"""A client-chosen group id: a ``ClientId`` without ``/`` (a path segment of ``/groups/``)."""
 
 
 class _In(BaseModel):
@@ -166,11 +193,11 @@ class OrderIn(_In):
     price: Decimal | None = None
     stop_price: Decimal | None = None
     time_in_force: TimeInForce = TimeInForce.DAY
-    expire_time: datetime | None = None
+    expire_time: Timestamp | None = None
     extended: bool = False
     post_only: bool = False
     display_qty: Decimal | None = None
-    cl_ord_id: str | None = Field(default=None, min_length=1, max_length=64)
+    cl_ord_id: ClientId | None = None
     trail: TrailIn | None = None
     basis: TriggerBasis | None = None
     condition: TriggerCondition | None = None
@@ -196,7 +223,7 @@ class ReplaceIn(_In):
     quantity: Decimal | None = None
     price: Decimal | None = None
     stop_price: Decimal | None = None
-    cl_ord_id: str | None = Field(default=None, min_length=1, max_length=64)
+    cl_ord_id: ClientId | None = None
     activate: bool | None = None
 
 
@@ -292,7 +319,7 @@ class GroupIn(_In):
     members: list[MemberIn] = Field(min_length=1)
     rules: list[RuleIn] | None = None
     validators: list[str] = Field(default_factory=list)
-    group_id: str | None = None
+    group_id: GroupId | None = None
 
 
 class GroupEditIn(_In):
@@ -332,13 +359,13 @@ class QuoteIn(_In):
     ask: Decimal | None = None
     bid_size: Decimal | None = None
     ask_size: Decimal | None = None
-    ts: datetime | None = None
+    ts: Timestamp | None = None
 
 
 class TradeIn(_In):
     price: Decimal
     size: Decimal
-    ts: datetime | None = None
+    ts: Timestamp | None = None
 
 
 class MarketDataOut(BaseModel):
@@ -359,7 +386,7 @@ class MarketDataOut(BaseModel):
 
 
 class ClockIn(_In):
-    now: datetime
+    now: Timestamp
 
 
 class ClockOut(BaseModel):

@@ -24,6 +24,9 @@ from condor.domain.market import L2Delta, L2Snapshot, QuoteTick, TradeTick
 
 MARKET = frozenset({QuoteTick, TradeTick, L2Snapshot, L2Delta})
 JOURNAL_BACKEND = "condor.store.writer:open_journal"
+KEY_SCOPE_MAX, KEY_MAX = 64, 200
+"""Idempotency keys a writer stores: scope and key of at most these many characters, without
+NUL (the journal's ``idempotency_keys`` columns; ``Runtime.execute_once`` refuses others)."""
 
 
 class JournalUnavailable(RuntimeError):
