@@ -11,7 +11,12 @@ Invariants:
   message with ``seq > N`` in order, then the live ones, with none lost in between: the backlog
   is taken and the live queue registered in one synchronous step of the event loop.
 - a client's live queue is bounded (``queue_size``); when it is full the client is closed with
-  code 4008 and a reason naming the last ``seq`` delivered, never dropped silently. A ``since``
+  code 4008 and a reason naming the last ``seq`` delivered, never dropped silently: what was
+  queued is sent first while the client keeps reading. A client that stopped reading (its
+  socket takes no more frames, so a send waits) is not waited for: when its queue fills, the
+  send is abandoned (never half-written), the subscription and its queue are freed at once,
+  and the 4008 close is tried for ``CLOSE_WAIT_S`` seconds. So a stalled client holds at most
+  ``queue_size`` messages, and neither the hub nor other clients ever wait on it. A ``since``
   older than the ring closes with 4410, one ahead of the head with 4409, a bad token with 4401.
 
 Wire: every message is ``{"seq": n, "type": t, "data": {...}}`` with ``type`` one of
@@ -38,6 +43,8 @@ CLOSE_UNAUTHORIZED = 4401
 CLOSE_SLOW = 4008
 CLOSE_GAP = 4410
 CLOSE_AHEAD = 4409
+CLOSE_WAIT_S = 5.0
+"""How long a stalled client's 4008 close frame may wait for its socket (seconds)."""
 
 
 def visible(p: Principal, scope: Scope) -> bool:
@@ -58,7 +65,14 @@ class StreamGap(Exception):
 
 
 class Subscriber:
-    __slots__ = ("closed", "event", "last_sent", "limit", "overflow", "principal", "queue", "types")
+    """One connection's live queue (at most ``limit`` messages) and its sender's state:
+    ``sender`` the task that sends its frames, ``sending`` while a send waits for the socket,
+    ``stalled`` once its queue overflowed during such a wait (the send is then abandoned)."""
+
+    __slots__ = (
+        "closed", "event", "last_sent", "limit", "overflow", "principal", "queue", "sender",
+        "sending", "stalled", "types",
+    )  # fmt: skip
 
     def __init__(self, principal: Principal, limit: int, types: frozenset[str] | None) -> None:
         self.principal = principal
@@ -69,15 +83,25 @@ class Subscriber:
         self.overflow = False
         self.closed = False
         self.last_sent = 0
+        self.sender: asyncio.Task | None = None
+        self.sending = False
+        self.stalled = False
 
     def wants(self, kind: str, scope: Scope) -> bool:
         return (self.types is None or kind in self.types) and visible(self.principal, scope)
 
     def push(self, seq: int, text: str) -> None:
-        if self.overflow:
+        """Queue a message; past ``limit``, mark the overflow (the sender closes with 4008
+        after what is queued), and if the sender is waiting for a socket that takes nothing
+        more, abandon its send and free the queue (``stalled``)."""
+        if self.stalled:
             return
-        if len(self.queue) >= self.limit:
+        if self.overflow or len(self.queue) >= self.limit:
             self.overflow = True
+            if self.sending and self.sender is not None:
+                self.stalled = True
+                self.queue.clear()
+                self.sender.cancel()
         else:
             self.queue.append((seq, text))
         self.event.set()
@@ -177,11 +201,11 @@ async def stream(
         await ws.close(e.code, str(e))
         return
     receiver = asyncio.create_task(_watch_close(ws, sub))
+    sub.sender = asyncio.current_task()
     try:
-        await ws.send_text(orjson.dumps({"type": "welcome", "head": rt.hub.seq}).decode())
+        await _send(ws, sub, 0, orjson.dumps({"type": "welcome", "head": rt.hub.seq}).decode())
         for seq, text in backlog:
-            await ws.send_text(text)
-            sub.last_sent = seq
+            await _send(ws, sub, seq, text)
         while True:
             await sub.event.wait()
             sub.event.clear()
@@ -189,12 +213,17 @@ async def stream(
                 break
             while sub.queue:
                 seq, text = sub.queue.popleft()
-                await ws.send_text(text)
-                sub.last_sent = seq
+                await _send(ws, sub, seq, text)
             if sub.overflow:
-                reason = f"slow consumer: queue of {sub.limit} full; reconnect with since={sub.last_sent}"
-                await ws.close(CLOSE_SLOW, reason[:120])
+                await ws.close(CLOSE_SLOW, _slow_reason(sub))
                 break
+    except asyncio.CancelledError:
+        if not sub.stalled:
+            raise
+        asyncio.current_task().uncancel()  # the hub abandoned the stalled send, not a shutdown
+        rt.hub.unsubscribe(sub)
+        with contextlib.suppress(Exception):  # TimeoutError: the socket is still full
+            await asyncio.wait_for(ws.close(CLOSE_SLOW, _slow_reason(sub)), CLOSE_WAIT_S)
     except Exception:  # the client went away mid-send
         pass
     finally:
@@ -202,6 +231,26 @@ async def stream(
         receiver.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await receiver
+
+
+async def _send(ws: WebSocket, sub: Subscriber, seq: int, text: str) -> None:
+    """Send one frame and note its ``seq`` as delivered; ``sending`` is true only while the
+    send waits for the socket, which ``Subscriber.push`` cancels when the queue overflows
+    meanwhile. uvicorn waits before it writes a frame, so a cancelled send wrote nothing; a
+    server that writes first then waits would make the close reason's ``since`` one frame
+    early (a duplicate on resume, never a gap)."""
+    sub.sending = True
+    try:
+        await ws.send_text(text)
+    finally:
+        sub.sending = False
+    if seq:
+        sub.last_sent = seq
+
+
+def _slow_reason(sub: Subscriber) -> str:
+    reason = f"slow consumer: queue of {sub.limit} full; reconnect with since={sub.last_sent}"
+    return reason[:120]
 
 
 async def _watch_close(ws: WebSocket, sub: Subscriber) -> None:

@@ -1,10 +1,14 @@
 """The WebSocket stream: ``since=`` replay is gap-free, a too-old or future ``since`` and a bad
 token close with a clear code and reason, and a slow consumer is closed (4008) with the
-``since`` to resume from, never silently dropped."""
+``since`` to resume from, never silently dropped; one that stops reading altogether is let go
+once its queue fills (it held the hub's memory and its connection forever) while every other
+client keeps getting everything."""
 
 from __future__ import annotations
 
 import json
+import socket
+import time
 
 import pytest
 from websockets.exceptions import ConnectionClosed
@@ -102,3 +106,84 @@ def test_old_since_and_slow_consumer_close_with_reason():
         seqs = [m["seq"] for m in got + rest]
         assert seqs == list(range(seqs[0], seqs[0] + 10))
         assert all(m["data"]["status"] == "Canceled" for m in got + rest)
+
+
+def _frames(data: bytes) -> list[tuple[int, bytes]]:
+    """(opcode, payload) of the whole server frames (unmasked) at the start of ``data``."""
+    out, i = [], 0
+    while i + 2 <= len(data):
+        op, n, j = data[i] & 0x0F, data[i + 1] & 0x7F, i + 2
+        if n >= 126:
+            k = 2 if n == 126 else 8
+            n, j = int.from_bytes(data[j : j + k], "big"), j + k
+        if j + n > len(data):
+            break
+        out.append((op, data[j : j + n]))
+        i = j + n
+    return out
+
+
+def _stalled_client(s, token: str) -> tuple[socket.socket, bytes]:
+    """A WebSocket client on a raw socket that reads the handshake, then nothing; the
+    server's side of its connection gets a tiny send buffer so that it stalls early."""
+    before = set(s.server.server_state.connections)
+    c = socket.socket()
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    c.connect(("127.0.0.1", s.port))
+    c.sendall(
+        f"GET /api/v1/stream?token={token} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        .encode()
+    )  # fmt: skip
+    c.settimeout(5)
+    head = b""
+    while b"\r\n\r\n" not in head:
+        head += c.recv(1)
+    assert b" 101 " in head.split(b"\r\n")[0], head
+    (conn,) = set(s.server.server_state.connections) - before
+    conn.transport.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+    return c, head
+
+
+def _until(pred, what: str, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not pred():
+        assert time.monotonic() < deadline, f"never {what}"
+        time.sleep(0.01)
+
+
+def test_a_client_that_stops_reading_is_let_go_and_the_others_get_everything():
+    # Arrange: queues of 20; an operator reading all along, a demo client that never reads
+    settings = api_settings(stream=StreamConfig(buffer_size=10_000, queue_size=20))
+    with running(settings) as s, s.client("demo") as d:
+        hub = s.runtime.hub
+        with s.stream(s.token("operator")) as reader:
+            stalled, _ = _stalled_client(s, s.token("demo"))
+            _until(lambda: len(hub.subs) == 2, "subscribed")
+            head = hub.seq
+            # Act: quotes until the stalled client's socket and then its queue are full
+            n = 0
+            while len(hub.subs) == 2:
+                assert n < 20_000, "the stalled client was never let go"
+                p = 100 + n % 50
+                quote(d, "IBM", f"{p}.00", f"{p}.05")
+                n += 1
+            # Assert 1: the reader got every message, in order, none missing
+            got = [json.loads(reader.recv(timeout=5))["seq"] for _ in range(hub.seq - head)]
+            assert got == list(range(head + 1, hub.seq + 1))
+            # Assert 2: the stalled client got an unbroken prefix, then 4008 naming its end
+            data = b""
+            stalled.settimeout(5)
+            while not data or _frames(data)[-1:][0][0] != 0x8:
+                chunk = stalled.recv(1 << 16)
+                assert chunk, "connection ended without a close frame"
+                data += chunk
+            stalled.close()
+        frames = _frames(data)
+        texts = [json.loads(p) for op, p in frames if op == 0x1]
+        seqs = [m["seq"] for m in texts[1:]]
+        assert texts[0]["type"] == "welcome" and seqs == list(range(head + 1, head + 1 + len(seqs)))
+        code, reason = int.from_bytes(frames[-1][1][:2], "big"), frames[-1][1][2:].decode()
+        assert code == 4008 and reason.endswith(f"since={seqs[-1]}"), reason
+        assert len(seqs) < n  # it was let go, not waited for
