@@ -217,9 +217,14 @@ def test_cancel_all_stops_only_then_nothing_left(c):
     ],
 )
 def test_read_paths_are_case_insensitive(c, path):
+    # Arrange (an order of its own: tests of this module may run in other workers)
+    oid = place(c, "limit", limit("138.00"))
+    # Act
     r = c.get(path)
+    # Assert
     assert r.status_code == 200
-    assert r.json() and all(o["portfolio"] == "D39004" for o in r.json())
+    assert oid in {o["id"] for o in r.json()}
+    assert all(o["portfolio"] == "D39004" for o in r.json())
 
 
 def test_formats_simple_slim_heavy(c):
