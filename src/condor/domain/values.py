@@ -24,6 +24,17 @@ any real price or order size, and it keeps ``1e999999`` from turning into a mill
 (which would stall the single writer) or overflowing ``quantize``."""
 
 
+MAX_UNITS = 2**63 - 1
+"""The largest count of ticks, of lots, or of tick-lots (an order's value, price x quantity) an
+order may carry: the signed 64-bit integers in which the journal stores prices, quantities and
+CumQty x price exactly. Enforced at admission (``engine/admission.check_units``), so that no
+request can make a commit fail."""
+
+CL_ORD_ID_MAX = 128
+"""The longest ClOrdID (FIX 11) the engine accepts, in characters (the journal's column);
+control characters are refused (PostgreSQL text holds no NUL)."""
+
+
 def to_decimal(value: object, field: str) -> Decimal:
     """Parse ``value`` (Decimal, int, str; never float) to a finite Decimal.
 

@@ -28,6 +28,7 @@ from condor.domain.orders.enums import (
     TriggerCondition,
 )
 from condor.domain.sessions import SessionPhase
+from condor.domain.values import CL_ORD_ID_MAX, MAX_UNITS
 
 R = RejectReason
 
@@ -39,8 +40,40 @@ def _typed(value, kind, field: str, optional: bool = False) -> None:
         raise DomainError(R.INVALID_FIELD, f"{field} has the wrong type", field)
 
 
-def validate_submit(cmd: SubmitOrder, inst, now_ns: int) -> None:
-    """Check field presence, types and ranges of a SubmitOrder. Raises DomainError."""
+def reference_px(ext) -> int | None:
+    """The highest price an ``ExternalMarket`` shows now (bid, ask, last; ticks), or None
+    (no feed): what a market or trailing order's value is checked at (``check_units``)."""
+    if ext is None:
+        return None
+    seen = [p for p in (ext.bid, ext.ask, ext.last) if p is not None]
+    return max(seen) if seen else None
+
+
+def check_units(qty: int, prices: dict[str, int | None], ref_px: int | None = None) -> None:
+    """Refuse a quantity (lots), a price field (ticks) or an order value (lots x the highest of
+    ``prices`` and ``ref_px``, in tick-lots) above ``MAX_UNITS``: the journal stores them as
+    64-bit integers, and a value it cannot store would fail the commit and stop the writer.
+    Raises DomainError(INVALID_FIELD) naming the field."""
+    if qty > MAX_UNITS:
+        raise DomainError(R.INVALID_FIELD, "quantity is too large", "quantity")
+    top = ref_px or 0
+    for field, p in prices.items():
+        if p is not None:
+            if abs(p) > MAX_UNITS:
+                raise DomainError(R.INVALID_FIELD, f"{field} is too large", field)
+            top = max(top, p)
+    if qty * top > MAX_UNITS:
+        raise DomainError(
+            R.INVALID_FIELD,
+            "order value too large: quantity x price exceeds 2**63 - 1 ticks x lots",
+            "quantity",
+        )
+
+
+def validate_submit(cmd: SubmitOrder, inst, now_ns: int, ext=None) -> None:
+    """Check field presence, types and ranges of a SubmitOrder; ``ext`` (the venue's
+    ``ExternalMarket``, optional) gives the price a market or trailing order's value is checked
+    at (``check_units``). Raises DomainError."""
     _typed(cmd.side, Side, "side")
     _typed(cmd.ord_type, OrdType, "ord_type")
     _typed(cmd.tif, TimeInForce, "time_in_force")
@@ -133,6 +166,33 @@ def validate_submit(cmd: SubmitOrder, inst, now_ns: int) -> None:
         raise DomainError(R.INVALID_FIELD, "extended-hours orders must be limit orders", "extended")
     if cmd.cl_ord_id is not None and (not isinstance(cmd.cl_ord_id, str) or not cmd.cl_ord_id):
         raise DomainError(R.INVALID_FIELD, "ClOrdID must be a non-empty string", "cl_ord_id")
+    if cmd.cl_ord_id is not None and (
+        len(cmd.cl_ord_id) > CL_ORD_ID_MAX or not cmd.cl_ord_id.isprintable()
+    ):
+        raise DomainError(
+            R.INVALID_FIELD,
+            f"ClOrdID must have at most {CL_ORD_ID_MAX} printable characters",
+            "cl_ord_id",
+        )
+    tr = cmd.trail
+    check_units(
+        cmd.qty,
+        {
+            "price": cmd.price,
+            "stop_price": cmd.stop_price,
+            "activation": tr.activation if tr is not None else None,
+        },
+        reference_px(ext) if ot is OrdType.MARKET or ot.is_trailing else None,
+    )
+    offsets = {
+        "display_qty": cmd.display_qty,
+        "price_offset": cmd.price_offset,
+        "trail": tr.offset if tr is not None else None,
+        "limit_offset": tr.limit_offset if tr is not None else None,
+    }
+    for field, n in offsets.items():
+        if n is not None and abs(n) > MAX_UNITS:
+            raise DomainError(R.INVALID_FIELD, f"{field} is too large", field)
 
 
 def _position_attached(cmd: SubmitOrder) -> bool:

@@ -264,7 +264,7 @@ class GroupHandlers(SharedHolds):
             try:
                 acct = self._account(sub.account)
                 v = self._venue(sub.symbol)
-                validate_submit(sub, v.inst, now)
+                validate_submit(sub, v.inst, now, v.ext)
                 check_session(sub, v.phase if v.schedule is not None else None)
                 if sub.cl_ord_id is not None and (
                     (sub.account, sub.cl_ord_id) in self.cl_index

@@ -17,7 +17,7 @@ from condor.domain.orders.events import Cause
 from condor.domain.orders.order import Order, TrailState
 from condor.domain.orders.status import Transition as T
 from condor.engine.activation import check_activation
-from condor.engine.admission import check_session, validate_submit
+from condor.engine.admission import check_session, check_units, reference_px, validate_submit
 
 R = RejectReason
 
@@ -30,7 +30,7 @@ class OrderHandlers:
             v = self._venue(cmd.symbol)
             inst = v.inst
             now = self.clock.now_ns()
-            validate_submit(cmd, inst, now)
+            validate_submit(cmd, inst, now, v.ext)
             if cmd.cl_ord_id is not None and (cmd.account, cmd.cl_ord_id) in self.cl_index:
                 raise DomainError(
                     R.DUPLICATE_CL_ORD_ID,
@@ -273,6 +273,15 @@ class OrderHandlers:
             raise DomainError(R.INVALID_FIELD, "bad trailing offset", "trail")
         if cmd.display_qty is not None and not 0 < cmd.display_qty <= new_qty:
             raise DomainError(R.INVALID_FIELD, "bad display quantity", "display_qty")
+        market = o.ord_type is OrdType.MARKET or o.ord_type.is_trailing
+        prices = {
+            "price": o.price if cmd.price is None else cmd.price,
+            "stop_price": o.stop_price if cmd.stop_price is None else cmd.stop_price,
+            "trail": cmd.trail_offset,
+        }
+        check_units(
+            new_qty, prices, reference_px(self.venues[o.inst.symbol].ext) if market else None
+        )
 
     # -- cancel/replace with a new id ---------------------------------------------------
     def _replace(self, cmd: C.ReplaceOrder, cause: Cause) -> Order | None:
@@ -300,7 +309,7 @@ class OrderHandlers:
             )
             if o.ord_type.is_stop and o.triggered:
                 raise DomainError(R.MODIFY_NOT_ALLOWED, "stop already triggered", "stop_price")
-            validate_submit(new, o.inst, self.clock.now_ns())
+            validate_submit(new, o.inst, self.clock.now_ns(), self.venues[new.symbol].ext)
             if cmd.cl_ord_id is not None and (o.account, cmd.cl_ord_id) in self.cl_index:
                 raise DomainError(R.DUPLICATE_CL_ORD_ID, "ClOrdID already in use", "cl_ord_id")
         except DomainError as e:
@@ -438,6 +447,7 @@ class OrderHandlers:
                 raise DomainError(R.NON_POSITIVE_QTY, "quantity must be positive", "quantity")
             if cmd.price <= 0:
                 raise DomainError(R.INVALID_FIELD, "price must be positive", "price")
+            check_units(cmd.qty, {"price": cmd.price})
             if cmd.buy_account == cmd.sell_account:
                 raise DomainError(R.SELF_TRADE, "block trade needs two accounts", "sell_account")
         except DomainError as e:

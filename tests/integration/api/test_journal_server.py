@@ -6,8 +6,8 @@ fresh replay of the journal. A database that is down at start stops the server w
 error; a commit that fails under a running server turns orders into 503 problems; ``condor db
 check`` finds a database no input has reached consistent; an OUO whose first new member fills at
 once is acknowledged and replays (the engine raised on it, leaving a journal that no longer
-replayed); a value the journal cannot store (a NUL, a 65-character group id, a time past 2262)
-is a 422 naming the field, never a commit that fails and refuses every later order."""
+replayed); a value the journal cannot store (a NUL, a 65-character group id, a time past 2262, a
+price or an order value past 64-bit ticks) is a 422 naming the field, never a commit that fails and refuses every later order."""
 
 from __future__ import annotations
 
@@ -159,6 +159,11 @@ UNSTORABLE = [  # (method, path, body, field): each made every later order a 503
     ("POST", "/api/v1/groups", {"kind": "OCO", "group_id": "a/b", "members": [
         {"order": limit_order(price="90.00")}, {"order": limit_order(price="91.00")}]},
      "group_id"),
+    # ticks and lots past 64 bits (the engine refuses them: domain.values.MAX_UNITS)
+    ("POST", "/api/v1/orders",
+     limit_order(symbol="EUR/USD", side="Sell", qty="1", price="999999999999999"), "price"),
+    ("POST", "/api/v1/orders",
+     limit_order(side="Sell", qty="999999999999", price="99999999.00"), "quantity"),
     ("PUT", "/api/v1/clock", {"now": "9999-12-31T00:00:00Z"}, "now"),
     ("POST", "/api/v1/marketdata/IBM/quotes",
      {"bid": "100.00", "ask": "100.10", "ts": "9999-12-31T00:00:00Z"}, "ts"),
