@@ -119,13 +119,17 @@ class OrderHandlers:
         self._acknowledge(o, v, cause)
         self._work(o, v, cause)
 
-    def _acknowledge(self, o: Order, v, cause: Cause) -> None:
-        """PendingNew -> New and its expiry, reported, without working it (``_accept`` works
-        it next; a group member a sibling's cascade acts on before its turn is worked by
-        ``_create_group`` when its turn comes)."""
+    def _acknowledge(self, o: Order, v, cause: Cause, orig_order_id: int | None = None) -> None:
+        """PendingNew -> New and its expiry, reported (``orig_order_id``: the order a replace
+        with a new id ended), without working it (``_accept`` works it next; a group member a
+        sibling's cascade acts on before its turn is worked by ``_create_group`` when its turn
+        comes; a replacement is worked by ``_replace`` unless it took the old one's place in
+        the book, where it may work, so its New never says it waits)."""
         o.apply(T.ACCEPT, self.clock.now_ns())
         self._set_expiry(o, v)
-        self._report(o, ExecType.NEW, cause, text=self._waiting_text(o, v))
+        self._report(
+            o, ExecType.NEW, cause, text=self._waiting_text(o, v), orig_order_id=orig_order_id
+        )
 
     # -- cancel -------------------------------------------------------------------------
     def _cancel_cmd(self, cmd: C.CancelOrder, cause: Cause) -> None:
@@ -345,10 +349,7 @@ class OrderHandlers:
             self._report(n, ExecType.NEW, cause, orig_order_id=o.order_id)
             self._carried_events(carried, o, cause)
             return n
-        n.apply(T.ACCEPT, self.clock.now_ns())
-        self._set_expiry(n, v)
-        text = None if in_place else self._waiting_text(n, v)
-        self._report(n, ExecType.NEW, cause, text=text, orig_order_id=o.order_id)
+        self._acknowledge(n, v, cause, orig_order_id=o.order_id)
         self._carried_events(carried, o, cause)
         if not in_place:
             self._work(n, v, cause)
