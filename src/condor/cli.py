@@ -165,7 +165,6 @@ def _replay_scenario(console: Console, data: Path, orders: Path, out: str | None
 
     from condor.backtest.runner import run_scenario
     from condor.backtest.scenario import ScenarioError, load_scenario
-    from condor.marketdata.errors import FeedError
     from condor.reporting.folder import ReportWriter
 
     try:

@@ -36,11 +36,11 @@ def _group(e, kind: GroupKind, *members: MemberSpec):
     return (e.groups.get(gid) if gid else None), events
 
 
-def _bracket(e):
+def _bracket(e, take_profit: str = "105.00"):
     return _group(
         e, GroupKind.BRACKET,
         MemberSpec(_limit(Side.BUY, 10, "100.00"), role="entry"),
-        MemberSpec(_limit(Side.SELL, 10, "105.00"), role="take_profit"),
+        MemberSpec(_limit(Side.SELL, 10, take_profit), role="take_profit"),
         MemberSpec(SubmitOrder("A", "IBM", Side.SELL, OrdType.STOP_MARKET, 10,
                                stop_price=_px("95.00"), tif=TimeInForce.GTC), role="stop_loss"),
     )  # fmt: skip
@@ -60,13 +60,7 @@ def test_a_group_over_a_working_child_does_not_grow_it(make_engine):
 
 def test_a_bracket_with_the_take_profit_below_the_stop_is_refused(make_engine):
     e = make_engine(builders.account("A"))
-    g, events = _group(
-        e, GroupKind.BRACKET,
-        MemberSpec(_limit(Side.BUY, 10, "100.00"), role="entry"),
-        MemberSpec(_limit(Side.SELL, 10, "90.00"), role="take_profit"),
-        MemberSpec(SubmitOrder("A", "IBM", Side.SELL, OrdType.STOP_MARKET, 10,
-                               stop_price=_px("95.00"), tif=TimeInForce.GTC), role="stop_loss"),
-    )  # fmt: skip
+    g, events = _bracket(e, take_profit="90.00")
     assert g is None and isinstance(events[0], CommandRejected)
     assert events[0].field == "members[1]" and "above the stop-loss" in events[0].text
     assert not e.live
