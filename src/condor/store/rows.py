@@ -80,7 +80,7 @@ def order_row(o: Order) -> dict:
         "status": o.status.value,
         "qty": o.qty,
         "cum_qty": o.cum_qty,
-        "cum_cost": o.cum_cost,
+        "cum_cost": str(o.cum_cost),  # may exceed 64 bits (schema.orders)
         "price": o.price,
         "stop_price": o.stop_price,
         "water": o.trail.water if o.trail is not None else None,
@@ -137,7 +137,7 @@ def order_from_row(row, instruments) -> Order:
         orig_order_id=d.get("orig_order_id"),
     )
     o.status = OrdStatus(row["status"])
-    o.cum_qty, o.cum_cost = row["cum_qty"], row["cum_cost"]
+    o.cum_qty, o.cum_cost = row["cum_qty"], int(row["cum_cost"])
     o.visible = d.get("visible", 0)
     o.hold_cash, o.hold_pos = d.get("hold_cash", 0), d.get("hold_pos", 0)
     o.priority = 1 if d.get("queued") else 0

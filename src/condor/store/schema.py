@@ -83,7 +83,7 @@ orders = Table(
     Column("status", String(24), nullable=False),
     Column("qty", BigInteger, nullable=False),
     Column("cum_qty", BigInteger, nullable=False),
-    Column("cum_cost", BigInteger, nullable=False),
+    Column("cum_cost", Text, nullable=False),  # ticks x lots: decimal text, may exceed 64 bits
     Column("price", BigInteger),
     Column("stop_price", BigInteger),
     Column("water", BigInteger),

@@ -161,4 +161,4 @@ def test_a_0001_database_needs_upgrade_and_keeps_its_journal(db_url):  # noqa: F
         rec.stream_head = iter(range(100, 10_000, 7)).__next__
         record(store, scenario(), recorder=rec)
         assert store.last_stream_seq() == 100 + 7 * (len(scenario()) - 1)
-    assert HEAD == "0002"
+    assert HEAD == "0003"

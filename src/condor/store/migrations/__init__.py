@@ -11,7 +11,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-HEAD = "0002"
+HEAD = "0003"
 _HERE = Path(__file__).resolve().parent
 
 
