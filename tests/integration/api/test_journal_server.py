@@ -167,6 +167,10 @@ UNSTORABLE = [  # (method, path, body, field): each made every later order a 503
     ("PUT", "/api/v1/clock", {"now": "9999-12-31T00:00:00Z"}, "now"),
     ("POST", "/api/v1/marketdata/IBM/quotes",
      {"bid": "100.00", "ask": "100.10", "ts": "9999-12-31T00:00:00Z"}, "ts"),
+    # a trailing stop's water mark and fills are stored from the feed's prices
+    ("POST", "/api/v1/marketdata/IBM/quotes",
+     {"bid": "100.00", "ask": "999999999999999999.00"}, "ask"),
+    ("POST", "/api/v1/marketdata/IBM/trades", {"price": "100.00", "size": "1e19"}, "size"),
 ]  # fmt: skip
 
 

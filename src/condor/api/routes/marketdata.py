@@ -16,6 +16,7 @@ from condor.api.errors import ApiError
 from condor.api.mapping import as_api_error, dt_to_ns, market_out
 from condor.domain.errors import DomainError, RejectReason
 from condor.domain.market import QuoteTick, TradeTick
+from condor.domain.values import MAX_UNITS
 
 router = APIRouter(prefix="/api/v1/marketdata", tags=["marketdata"])
 
@@ -34,6 +35,18 @@ def _instrument(e, symbol: str):
             404, f"unknown instrument {symbol!r}", RejectReason.UNKNOWN_INSTRUMENT, "symbol"
         )
     return i
+
+
+def _storable(name: str, v: int | None) -> None:
+    """422 unless ``v`` (ticks or lots; None = absent) is positive and fits the journal's
+    64-bit integers (``domain.values.MAX_UNITS``): a trailing stop's water mark and fill
+    prices are stored from it."""
+    if v is None:
+        return
+    if v <= 0:
+        raise ApiError(422, f"{name} must be positive", RejectReason.INVALID_FIELD, name)
+    if v > MAX_UNITS:
+        raise ApiError(422, f"{name} is too large", RejectReason.INVALID_FIELD, name)
 
 
 def _answer(symbol: str):
@@ -62,8 +75,7 @@ async def post_quote(symbol: str, body: S.QuoteIn, rt: RuntimeDep, p: UserDep) -
         except DomainError as err:
             raise as_api_error(err) from None
         for name, v in (("bid", bid), ("ask", ask), ("bid_size", bsz), ("ask_size", asz)):
-            if v is not None and v <= 0:
-                raise ApiError(422, f"{name} must be positive", RejectReason.INVALID_FIELD, name)
+            _storable(name, v)
         if bid is not None and ask is not None and bid > ask:
             raise ApiError(422, "bid above ask (crossed quote)", RejectReason.INVALID_FIELD, "ask")
         ts = dt_to_ns(body.ts) if body.ts is not None else rt.now_ns()
@@ -81,9 +93,9 @@ async def post_trade(symbol: str, body: S.TradeIn, rt: RuntimeDep, p: UserDep) -
             size = inst.qty_to_lots(body.size, "size")
         except DomainError as err:
             raise as_api_error(err) from None
-        if px <= 0:
-            raise ApiError(422, "price must be positive", RejectReason.INVALID_FIELD, "price")
+        _storable("price", px)
         if size <= 0:
             raise ApiError(422, "size must be positive", RejectReason.NON_POSITIVE_QTY, "size")
+        _storable("size", size)
         ts = dt_to_ns(body.ts) if body.ts is not None else rt.now_ns()
     return await rt.market(TradeTick(symbol, ts, px, size), _answer(symbol))
