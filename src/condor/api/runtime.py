@@ -259,6 +259,14 @@ class Runtime:
             yield from self.writer.stored_fills(seq, seqs[0] if seqs else None)
         yield from self.fills[bisect_right(seqs, seq) :]
 
+    def fills_newest_first(self) -> Iterator[ExecutionReport]:
+        """Every fill, newest first: the log kept in memory, then the journal's older part,
+        read backwards in chunks (a reader that stops early reads only what it took)."""
+        yield from reversed(self.fills)
+        if self._fills_trimmed:
+            seqs = self._fill_seqs
+            yield from self.writer.stored_fills(0, seqs[0] if seqs else None, descending=True)
+
     # -- reads of orders the engine may have forgotten ---------------------------------------
     def order(self, order_id: int) -> Order | None:
         """The order with this id: the engine's, or for a finished order it no longer keeps

@@ -63,7 +63,11 @@ class Writer(Protocol):
     async def submit(self, inp, key: tuple[str, str] | None, respond: Callable) -> Any: ...
 
     def stored_fills(
-        self, after: int = 0, before: int | None = None, newest: int | None = None
+        self,
+        after: int = 0,
+        before: int | None = None,
+        newest: int | None = None,
+        descending: bool = False,
     ) -> Iterator: ...
 
     def archived_orders(self, first_id: int, last_id: int) -> dict: ...
@@ -112,7 +116,9 @@ class MemoryWriter:
         self._on_commit()
         return Applied(self.seq, events, response)
 
-    def stored_fills(self, after: int = 0, before: int | None = None, newest=None) -> Iterator:
+    def stored_fills(
+        self, after: int = 0, before: int | None = None, newest=None, descending=False
+    ) -> Iterator:
         return iter(())
 
     def archived_orders(self, first_id: int, last_id: int) -> dict:

@@ -205,22 +205,31 @@ class Store:
             )
 
     def fills(
-        self, after: int = 0, before: int | None = None, chunk: int = 20_000
+        self,
+        after: int = 0,
+        before: int | None = None,
+        chunk: int = 20_000,
+        descending: bool = False,
     ) -> Iterator[sa.Row]:
         """Stored execution reports that may be fills (``ExecutionReport`` rows whose payload
-        names ``last_qty``, i.e. a non-zero one: the codec leaves defaults out), by seq, with
-        ``after < seq < before`` (``before`` None: no upper bound)."""
+        names ``last_qty``, i.e. a non-zero one: the codec leaves defaults out), by seq (newest
+        first when ``descending``), with ``after < seq < before`` (``before`` None: no upper
+        bound), read ``chunk`` rows at a time."""
         e = S.events
+        order = e.c.seq.desc() if descending else e.c.seq
         while True:
             q = sa.select(e.c.seq, e.c.payload).where(e.c.seq > after, *_fill_candidates())
             if before is not None:
                 q = q.where(e.c.seq < before)
             with self.db.connect() as c:
-                rows = c.execute(q.order_by(e.c.seq).limit(chunk)).all()
+                rows = c.execute(q.order_by(order).limit(chunk)).all()
             if not rows:
                 return
             yield from rows
-            after = rows[-1][0]
+            if descending:
+                before = rows[-1][0]
+            else:
+                after = rows[-1][0]
 
     def newest_fills_start(self, n: int) -> int:
         """The seq just before the ``n`` newest stored fill candidates (0 when there are at

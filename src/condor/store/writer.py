@@ -131,14 +131,19 @@ class JournalWriter:
         return await self.committer.submit(inp, key, respond)
 
     def stored_fills(
-        self, after: int = 0, before: int | None = None, newest: int | None = None
+        self,
+        after: int = 0,
+        before: int | None = None,
+        newest: int | None = None,
+        descending: bool = False,
     ) -> Iterator[ExecutionReport]:
         """Stored fills (execution reports with a non-zero ``last_qty``) with
-        ``after < seq < before``, by seq, their causes left out; with ``newest``, only about
-        the ``newest`` latest ones (the executions log a restarted server keeps in memory)."""
+        ``after < seq < before``, by seq (newest first when ``descending``), their causes left
+        out; with ``newest``, only about the ``newest`` latest ones (the executions log a
+        restarted server keeps in memory)."""
         if newest is not None:
             after = max(after, self.store.newest_fills_start(newest))
-        for row in self.store.fills(after, before):
+        for row in self.store.fills(after, before, descending=descending):
             ev = codec.decode(row.payload)
             if type(ev) is ExecutionReport and ev.last_qty:
                 yield ev

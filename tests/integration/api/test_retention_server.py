@@ -54,6 +54,9 @@ def test_forgotten_orders_and_fills_read_back_from_the_database(journal_url):
         orders_before = _all(c, "/api/v1/orders")
         fills_before = _all(c, "/api/v1/executions")
         assert len(server.runtime.fills) <= 4 and len(fills_before) == 6
+        # newest first (AlphaPoint GetTradesHistory): memory, then the journal backwards
+        seqs = [f["seq"] for f in fills_before]
+        assert [r.seq for r in server.runtime.fills_newest_first()] == seqs[::-1]
 
         # Act / Assert: a forgotten order reads back as it ended
         first = canceled[0]["order_id"]
@@ -68,6 +71,7 @@ def test_forgotten_orders_and_fills_read_back_from_the_database(journal_url):
     with running(_settings(journal_url)) as server, server.client("alice") as c:
         assert _all(c, "/api/v1/orders") == orders_before
         assert _all(c, "/api/v1/executions") == fills_before
+        assert [r.seq for r in server.runtime.fills_newest_first()] == seqs[::-1]
         assert c.get(f"/api/v1/orders/{first}").json() == canceled[0]
 
     store, build = engine_factory_for(journal_url, journal=_settings(journal_url).journal)
