@@ -3,7 +3,7 @@ and the HTTP flavour ``/AP/<Function>``.
 
 Modules: ``schemas`` (frame codec, request payloads), ``mapping`` (APEX enums/ids <-> engine
 commands), ``objects`` (Order, Instrument, Product, position and event objects out),
-``session`` (authentication), ``orders`` and ``reads`` (the functions), ``events``
+``session`` (authentication), ``orders``, ``reads`` and ``trades`` (the functions), ``events``
 (subscriptions fed by the stream hub), ``functions`` (dispatch by name), ``routes`` (the two
 transports), ``errors`` (generic response, codes). See docs/dialects/alphapoint.md.
 """

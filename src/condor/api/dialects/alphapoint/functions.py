@@ -14,7 +14,7 @@ from typing import Any
 
 from condor.api.dialects.alphapoint import errors as X
 from condor.api.dialects.alphapoint import mapping as M
-from condor.api.dialects.alphapoint import orders, reads
+from condor.api.dialects.alphapoint import orders, reads, trades
 from condor.api.dialects.alphapoint import schemas as W
 from condor.api.dialects.alphapoint import session as S
 from condor.api.dialects.alphapoint.errors import ApError
@@ -122,6 +122,7 @@ FUNCTIONS: dict[str, Fn] = {
     "getorderhistory": reads.get_order_history,
     "getordershistory": reads.get_order_history,
     "getorderhistorybyorderid": reads.get_order_history_by_order_id,
+    "gettradeshistory": trades.get_trades_history,
     "subscribeaccountevents": _subscribe(ACCOUNT),
     "unsubscribeaccountevents": _unsubscribe(ACCOUNT),
     "subscribeorderstateevents": _subscribe(ORDER_STATE),

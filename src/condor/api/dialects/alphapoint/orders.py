@@ -184,7 +184,8 @@ async def modify_order(rt, s: Session, payload: Any) -> dict:
 
 async def cancel_replace_order(rt, s: Session, payload: Any) -> dict:
     """CancelReplaceOrder (loses priority; new order id) -> ``{"replacementOrderId",
-    "replacementClOrdId", "origOrderId", "origClOrdId"}``. Changing the side, type,
+    "replacementClOrdId", "origOrderId", "origClOrdId"}`` (section 4.6), each key also in
+    PascalCase (``ReplacementOrderId``...: what the notbank SDK and ccxt ndax read). Changing the side, type,
     instrument or account is not supported (106); ``pegPriceType`` outside 0-4 or a
     ``clientOrdId`` outside a long: 100. ``OrderIdOCO`` links the replacement to that order in
     a second command (a failure there leaves the replacement unlinked). The request is kept
@@ -228,9 +229,13 @@ async def cancel_replace_order(rt, s: Session, payload: Any) -> dict:
     new_id = await run(rt, cmd, answer)
     if r.OrderIdOCO:
         await run(rt, M.link_oco(r.OrderIdOCO, new_id, p.owner))
-    return {
+    reply = {
         "replacementOrderId": new_id,
         "replacementClOrdId": r.ClientOrdId,
         "origOrderId": o.order_id,
         "origClOrdId": M.ap_client_order_id(o.cl_ord_id),
     }
+    # the same keys in PascalCase: the notbank SDK requires ``ReplacementOrderId`` (it rejects
+    # the reply without it) and ccxt ndax reads ``ReplacementOrderId``/``ReplacementClOrdId``
+    reply.update({k[:1].upper() + k[1:]: v for k, v in reply.items()})
+    return reply

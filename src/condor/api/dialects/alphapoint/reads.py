@@ -101,8 +101,40 @@ async def get_account_positions(rt, s: Session, payload: Any) -> list:
         return out
 
 
+def _matches(o, a: W.AccountIn, users, find) -> bool:
+    """Whether order ``o`` passes the GetOrdersHistory filters of ``a`` (section 4.6):
+    ``InstrumentId``, ``ClientOrderId``, ``OrderId``, ``OrderState`` (any case),
+    ``OriginalOrderId`` / ``OriginalClientOrderId`` (the order itself or a replacement of
+    it: its ``OrigOrderId`` / ``OrigClOrdId``), ``UserId`` (who entered it),
+    ``StartTimestamp`` / ``EndTimestamp`` (POSIX seconds, on ReceiveTime)."""
+    if a.InstrumentId and o.inst.instrument_id != a.InstrumentId:
+        return False
+    if a.ClientOrderId and M.ap_client_order_id(o.cl_ord_id) != a.ClientOrderId:
+        return False
+    if a.OrderId and o.order_id != a.OrderId:
+        return False
+    if a.OrderState and M.ORDER_STATES[o.status].lower() != a.OrderState.strip().lower():
+        return False
+    if a.OriginalOrderId or a.OriginalClientOrderId:
+        orig_id, orig_cl = O.orig_ids(o, find)
+        if a.OriginalOrderId and a.OriginalOrderId not in (o.order_id, orig_id):
+            return False
+        if a.OriginalClientOrderId and a.OriginalClientOrderId not in (
+            M.ap_client_order_id(o.cl_ord_id), orig_cl,
+        ):  # fmt: skip
+            return False
+    if a.UserId:
+        user = users.get(o.owner) if o.owner else None
+        if user is None or user.user_id != a.UserId:
+            return False
+    if a.StartTimestamp and o.ts_created < a.StartTimestamp * 1_000_000_000:
+        return False
+    return not (a.EndTimestamp and o.ts_created > a.EndTimestamp * 1_000_000_000)
+
+
 def _orders(rt, s: Session, a: W.AccountIn, live_only: bool) -> list:
-    """The caller's orders (of ``AccountId``/``InstrumentId`` when given), newest first."""
+    """The caller's orders (of ``AccountId`` when given, passing ``_matches``), newest
+    first, ``StartIndex`` / ``Depth`` applied last."""
     p = s.require()
     acc = s.account(a.AccountId) if a.AccountId is not None else None
     out = []
@@ -112,15 +144,7 @@ def _orders(rt, s: Session, a: W.AccountIn, live_only: bool) -> list:
         for o in sorted(source, key=lambda o: -o.order_id):
             if not p.may_see(o.account) or (acc is not None and o.account != acc):
                 continue
-            if a.InstrumentId and o.inst.instrument_id != a.InstrumentId:
-                continue
-            if a.ClientOrderId and M.ap_client_order_id(o.cl_ord_id) != a.ClientOrderId:
-                continue
-            if a.OriginalOrderId and o.order_id != a.OriginalOrderId:
-                continue
-            if a.StartTimestamp and o.ts_created < a.StartTimestamp * 1_000_000_000:
-                continue
-            if a.EndTimestamp and o.ts_created > a.EndTimestamp * 1_000_000_000:
+            if not _matches(o, a, users, rt.order):
                 continue
             out.append(O.order_out(o, e, users, rt.order))
     start = a.StartIndex or 0

@@ -107,7 +107,8 @@ class AuthIn(ApIn):
 
 class AccountIn(ApIn):
     """Payloads naming an account: ``{"OMSId": 1, "AccountId": 9}`` (+ optional filters of
-    ``CancelAllOrders`` / ``SubscribeOrderStateEvents`` / ``GetOrdersHistory``)."""
+    ``CancelAllOrders`` / ``SubscribeOrderStateEvents`` / ``GetOrdersHistory`` (section 4.6,
+    plus ``OrderState`` and ``OrderId``, which the notbank SDK sends) / ``GetTradesHistory``)."""
 
     ALIASES: ClassVar[dict[str, str]] = {"intrumentid": "InstrumentId"}
     OMSId: int = 1
@@ -117,6 +118,11 @@ class AccountIn(ApIn):
     StartIndex: int | None = None
     ClientOrderId: ClientId | None = None
     OriginalOrderId: int | None = None
+    OriginalClientOrderId: ClientId | None = None
+    OrderId: int | None = None
+    OrderState: str | None = None
+    UserId: int | None = None
+    TradeId: int | None = None
     StartTimestamp: int | None = None
     EndTimestamp: int | None = None
 
@@ -177,9 +183,15 @@ class ModifyIn(ApIn):
 
 
 class ReplaceIn(ApIn):
-    """``CancelReplaceOrder`` (documented camelCase; PascalCase aliases accepted)."""
+    """``CancelReplaceOrder`` (documented camelCase; PascalCase aliases accepted). The new
+    ClientOrderId arrives as ``clientOrdId`` (docs), ``ClOrdId``/``ClOrderId``, or
+    ``ClientOrderId`` (what the notbank SDK and ccxt ndax send)."""
 
-    ALIASES: ClassVar[dict[str, str]] = {"clordid": "ClientOrdId", "clorderid": "ClientOrdId"}
+    ALIASES: ClassVar[dict[str, str]] = {
+        "clordid": "ClientOrdId",
+        "clorderid": "ClientOrdId",
+        "clientorderid": "ClientOrdId",
+    }
     OMSId: int = 1
     OrderIdToReplace: int
     ClientOrdId: ClientId = 0
