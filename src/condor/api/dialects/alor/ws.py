@@ -12,6 +12,8 @@ order commands.
 ``update:<kind>`` (with ``orderId``) and ``delete:<kind>`` (``orderId``, ``exchange``,
 ``user.portfolio``) with the REST bodies; replies ``{"requestGuid", "httpCode", "message",
 "orderNumber"}``. A command's ``guid`` is its request id unless ``checkDuplicates`` is false.
+``/ws`` takes these command frames too: the npm client ``alor-api`` 1.0.66 (clients.md) sends
+its ``ordersWss`` commands to its ``wssEndpoint``, the ``/ws`` URL.
 
 Invariants: changes come from the native ``StreamHub`` (durable, in engine order): a
 subscription registers with the hub and takes its snapshot in one step of the event loop, so
@@ -50,6 +52,7 @@ class _Socket:
     def __init__(self, ws: WebSocket) -> None:
         self.ws = ws
         self.lock = asyncio.Lock()
+        self.principal: Principal | None = None  # the command caller, set by ``authorize``
 
     async def send(self, obj) -> None:
         async with self.lock:
@@ -164,6 +167,9 @@ async def data_socket(ws: WebSocket) -> None:
                 await sock.status(None, 400, "the message is not a JSON object")
                 continue
             guid, opcode = msg.get("guid"), str(msg.get("opcode") or "")
+            if is_command(opcode):
+                await _command_frame(rt, sock, msg)
+                continue
             if opcode.lower() == "unsubscribe":
                 s = subs.pop(guid, None)
                 if s is not None:
@@ -201,31 +207,46 @@ async def command_socket(ws: WebSocket) -> None:
     rt = ws.app.state.runtime
     await ws.accept()
     sock = _Socket(ws)
-    p: Principal | None = None
     try:
         while True:
             msg = _decode(await ws.receive_text())
             if msg is None:
                 await sock.status(None, 400, "the message is not a JSON object")
                 continue
-            guid = msg.get("guid")
-            opcode = str(msg.get("opcode") or "")
-            verb, _, kind = opcode.partition(":")
-            try:
-                if verb.lower() == "authorize":
-                    p = T.principal(rt, msg.get("token"))
-                    await sock.status(guid, 200, "The connection has been initialized.")
-                    continue
-                if msg.get("token"):
-                    p = T.principal(rt, msg.get("token"))
-                if p is None:
-                    raise AlorError(401, "authorize first", "Unauthorized")
-                await _command(rt, sock, p, verb.lower(), kind, guid, msg)
-            except (AlorError, ApiError) as e:
-                code, text = _error(e)
-                await sock.status(guid, code, text)
+            await _command_frame(rt, sock, msg)
     except WebSocketDisconnect:
         pass
+
+
+COMMAND_VERBS = frozenset({"create", "update", "delete"})
+
+
+def is_command(opcode: str) -> bool:
+    """``authorize``, ``create:<kind>``, ``update:<kind>`` or ``delete:<kind>`` (any casing):
+    a command-socket opcode."""
+    verb, colon, _ = opcode.partition(":")
+    v = verb.lower()
+    return v == "authorize" or (bool(colon) and v in COMMAND_VERBS)
+
+
+async def _command_frame(rt, sock: _Socket, msg: dict) -> None:
+    """One command-socket frame: ``authorize`` binds the socket's caller (``sock.principal``);
+    a command runs as that caller, or as its own ``token``'s; the reply or error is sent."""
+    guid = msg.get("guid")
+    verb, _, kind = str(msg.get("opcode") or "").partition(":")
+    try:
+        if verb.lower() == "authorize":
+            sock.principal = T.principal(rt, msg.get("token"))
+            await sock.status(guid, 200, "The connection has been initialized.")
+            return
+        if msg.get("token"):
+            sock.principal = T.principal(rt, msg.get("token"))
+        if sock.principal is None:
+            raise AlorError(401, "authorize first", "Unauthorized")
+        await _command(rt, sock, sock.principal, verb.lower(), kind, guid, msg)
+    except (AlorError, ApiError) as e:
+        code, text = _error(e)
+        await sock.status(guid, code, text)
 
 
 async def _command(rt, sock: _Socket, p: Principal, verb: str, kind: str, guid, msg) -> None:
