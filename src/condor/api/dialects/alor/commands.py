@@ -7,7 +7,9 @@ Invariants:
 - a request id (``X-REQID`` or ``X-ALOR-REQID``) makes create and modify idempotent per
   portfolio (scope ``alor:<portfolio>``): a repeat runs nothing and answers Alor's duplicate
   reply, 400 ``{"message": "Request with such X-ALOR-REQID was already handled. ...",
-  "oldResponse": {"statusCode": 200, "body": <first answer>}}``, also after a restart.
+  "oldResponse": {"statusCode": 200, "body": <first answer>}}``, also after a restart. A
+  repeated modify names the order its first run replaced, so a Replaced order still reaches
+  the request-id check (``replaced_order``); under a new id it is "not found" as before.
 - a portfolio the server does not know is a 400; one the caller may not trade is a 403; an
   order the caller may not see is answered exactly like one that does not exist.
 """
@@ -24,7 +26,7 @@ from condor.api.dialects.alor.errors import AlorError, bad, not_found_to_cancel
 from condor.api.dialects.alor.schemas import OrderBodyIn, normalise_keys
 from condor.api.errors import ApiError
 from condor.domain.orders import commands as C
-from condor.domain.orders.enums import OrdType
+from condor.domain.orders.enums import OrdStatus, OrdType
 from condor.domain.orders.events import ExecutionReport
 from condor.domain.orders.order import Order
 
@@ -118,6 +120,8 @@ async def modify(rt, p: Principal, kind: str, order_id, data, reqid: str | None)
     with rt.read() as e:
         check_portfolio(e, p, body.user.portfolio)
         o = live_order(e, p, order_id, body.user.portfolio)
+        if o is None and reqid is not None:
+            o = replaced_order(rt, p, order_id, body.user.portfolio)
         if o is None:
             raise bad(f"Order {order_id} not found", "orderId", "OrderNotFound")
         inst = M.instrument(e, body)
@@ -136,7 +140,28 @@ async def modify(rt, p: Principal, kind: str, order_id, data, reqid: str | None)
         text = f"(162) Заявка на {side} N {n} зарегистрирована."
         return {"message": text, "orderNumber": str(n)}
 
-    return await _run(rt, cmd, body.user.portfolio, reqid, answer)
+    if o.status is not OrdStatus.REPLACED:
+        return await _run(rt, cmd, body.user.portfolio, reqid, answer)
+    try:  # only a repeat of the modify that replaced ``o`` gets past the engine
+        return await _run(rt, cmd, body.user.portfolio, reqid, answer)
+    except ApiError as err:
+        if err.status >= 500:
+            raise
+        raise bad(f"Order {order_id} not found", "orderId", "OrderNotFound") from None
+
+
+def replaced_order(rt, p: Principal, order_id, portfolio: str) -> Order | None:
+    """The caller's order ``order_id`` of ``portfolio`` when a modify has replaced it, else
+    None. A repeated modify (same ``X-REQID``, section 2.4) names the order its first run
+    replaced; it must reach the request-id check to be answered with the duplicate reply."""
+    try:
+        oid = int(order_id)
+    except (TypeError, ValueError):
+        return None
+    o = rt.order(oid)
+    if o is None or o.status is not OrdStatus.REPLACED or o.account != portfolio:
+        return None
+    return o if p.may_see(o.account) else None
 
 
 async def cancel(rt, p: Principal, order_id, portfolio: str | None) -> None:
