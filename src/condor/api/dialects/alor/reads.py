@@ -59,6 +59,12 @@ def view(o: Order, what: str, fmt: str, existing: bool = True) -> dict:
     return M.formatted(d, fmt)
 
 
+def order_number(text: str) -> bool:
+    """Whether ``text`` is an order number: ASCII digits only (``str.isdigit`` also takes
+    ``²``, which ``int`` refuses, and ``int`` takes other scripts' digits)."""
+    return text.isascii() and text.isdigit()
+
+
 def _what(what: str) -> str:
     w = what.lower()
     if w not in WHAT:
@@ -95,7 +101,7 @@ async def get_order(
     rt = request.app.state.runtime
     with rt.read() as e:
         check_read(e, p, portfolio)
-        o = rt.order(int(order_id)) if order_id.isdigit() else None
+        o = rt.order(int(order_id)) if order_number(order_id) else None
         if (
             o is None
             or o.account != portfolio

@@ -142,7 +142,7 @@ def _find(e, account: str, code: str) -> Order:
         x = e.orders.get(oid)
         if x is not None and x.account == account and x.cl_ord_id == code:
             return x
-    if code.isdigit():
+    if code.isascii() and code.isdigit():  # str.isdigit alone takes "²", which int refuses
         x = e.orders.get(int(code))
         if x is not None and x.account == account:
             return x
@@ -203,6 +203,13 @@ def _single_command(e, p: Principal, account: str, req: OrderRequest) -> C.Submi
         raise bad_request("account: differs from the account in the path")
     inst = _instrument(e, req.instrument, "instrument")
     cmd = M.to_submit(req, account, inst, p.username)
+    if cmd.qty == 0:
+        # section 3.5: quantity 0/absent = a CLOSE order attached to a position; this server
+        # attaches only the THEN orders of an IF-THEN group (to the IF order's fill)
+        raise bad_request(
+            "quantity: quantity must be positive; a position-attached order (quantity 0 or "
+            "absent) is accepted only as a THEN order of an IF-THEN group"
+        )
     if cmd.cl_ord_id in _used_codes(e, account):
         raise duplicate(cmd.cl_ord_id)
     return cmd
