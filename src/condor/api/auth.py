@@ -5,6 +5,9 @@ Invariants:
   start-up and dropped); API secrets are compared in constant time.
 - a token (HS256 JWT) carries ``sub`` (username), ``uid``, ``role``, ``accounts``, ``exp``,
   ``iat``, ``jti``; a logged-out ``jti`` is refused until it expires.
+- memory is bounded by the users, not by logins: a user keeps its newest ``REFRESH_PER_USER``
+  issued refresh tokens (configured ones never lapse), logged-out ``jti``s are dropped once
+  their tokens have expired, and the verified-token cache holds at most ``_DECODED_MAX``.
 - ``Principal.may_see(account)`` is the one permission rule: an Operator sees every account, a
   Trading or ReadOnly user only the accounts in its token; only Trading and Operator may change
   anything (``may_trade``).
@@ -16,6 +19,7 @@ import hmac
 import secrets
 import time
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import jwt
@@ -96,7 +100,9 @@ class Authenticator:
             self.users[u.username] = User(u.username, h, u.role, frozenset(u.accounts), u.user_id)
         self._api_keys = {k.key: (k.secret, k.username) for k in settings.api_keys}
         self._refresh: dict[str, str] = dict(settings.refresh_tokens)
+        self._issued: dict[str, OrderedDict[str, None]] = {}  # user -> its refresh tokens
         self._revoked: dict[str, int] = {}
+        self._revoked_pruned = 0  # len(_revoked) after the last pruning
         self._decoded: dict[str, tuple[Principal, int]] = {}  # token -> (principal, exp)
         self._dummy = self._hasher.hash(secrets.token_urlsafe(8))
 
@@ -123,10 +129,15 @@ class Authenticator:
 
     # -- tokens ---------------------------------------------------------------------------
     def issue(self, user: User) -> tuple[str, str, int]:
-        """(access JWT, refresh token, lifetime s) for ``user``."""
+        """(access JWT, new refresh token, lifetime s) for ``user``. A user keeps its newest
+        ``REFRESH_PER_USER`` issued refresh tokens; an older one is refused from then on."""
         access, ttl = self.access_token(user)
         refresh = secrets.token_urlsafe(24)
         self._refresh[refresh] = user.username
+        mine = self._issued.setdefault(user.username, OrderedDict())
+        mine[refresh] = None
+        if len(mine) > REFRESH_PER_USER:
+            self._refresh.pop(mine.popitem(last=False)[0], None)
         return access, refresh, ttl
 
     def access_token(self, user: User, ttl_s: int | None = None) -> tuple[str, int]:
@@ -176,13 +187,19 @@ class Authenticator:
     def revoke(self, p: Principal, refresh_token: str | None = None) -> None:
         """Log out: refuse ``p``'s token from now on, and drop ``refresh_token`` if it is one
         of ``p``'s."""
+        now = int(time.time())
         if p.jti is not None:
-            self._revoked[p.jti] = int(time.time()) + self._ttl
+            self._revoked[p.jti] = now + self._ttl
+            if len(self._revoked) >= 2 * self._revoked_pruned + 64:  # amortized O(1)
+                self._revoked = {j: t for j, t in self._revoked.items() if t > now}
+                self._revoked_pruned = len(self._revoked)
         if refresh_token is not None and self._refresh.get(refresh_token) == p.username:
             del self._refresh[refresh_token]
+            self._issued.get(p.username, {}).pop(refresh_token, None)
 
 
 _DECODED_MAX = 10_000  # remembered tokens (a bound on memory, not on clients)
+REFRESH_PER_USER = 256  # issued refresh tokens kept per user (sessions a user may hold)
 
 
 def unauthorized(text: str) -> ApiError:

@@ -103,7 +103,7 @@ async def login(rt, a: W.AuthIn) -> User | None:
 
 def open_session(rt, s: Session, user: User) -> str:
     """Bind ``user`` to ``s`` with a new session token; return the token."""
-    token, _, _ = rt.auth.issue(user)
+    token, _ = rt.auth.access_token(user)  # APEX sessions have no refresh token
     s.principal = rt.auth.decode(token)
     s.token = token
     return token

@@ -72,7 +72,7 @@ SessionDep = Annotated[Principal, Depends(session_user)]
 
 
 def _token_body(rt: Runtime, user) -> dict:
-    access, _refresh, ttl = rt.auth.issue(user)
+    access, ttl = rt.auth.access_token(user)  # no refresh token: Sway has none
     return {"sessionToken": access, "timeout": timeout_text(ttl)}
 
 
