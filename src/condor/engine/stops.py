@@ -3,7 +3,8 @@
 Rules (spec section 1, "Triggers"; section 4 for the per-event order, see ``matching``):
 - a stop watches its basis (``o.basis``, else Last where the instrument has trades, else Ask for
   a buy and Bid for a sell); Alor's explicit comparison (More, MoreOrEqual: upward) wins over
-  the side; a strict comparison moves the threshold one tick.
+  the side; a strict comparison moves the threshold one tick (half a tick on Mid, which is
+  compared doubled: bid + ask).
 - a stop armed while the market is already through it elects at once; otherwise it waits in
   the venue's trigger index and is touched only by events that cross it.
 - a trailing stop starts its water mark at arming (or once its activation price is reached),
@@ -73,15 +74,14 @@ class StopTriggers:
                 self._trail_updated(o, cause)
             return
         up = _is_up(o)
-        thr = o.stop_price
-        if o.strict:
+        mid = basis is TriggerBasis.MID
+        thr = o.stop_price * 2 if mid else o.stop_price  # Mid: compared with bid + ask
+        if o.strict:  # one unit of the (doubled) grid: More 100.00 on Mid fires at 100.005
             thr = thr + 1 if up else thr - 1
-        if cur is not None:
-            c = thr * 2 if basis is TriggerBasis.MID else thr
-            if (cur >= c) if up else (cur <= c):
-                self._elect(o, v, cause)
-                return
-        tr.add(o, basis, up, thr)
+        if cur is not None and ((cur >= thr) if up else (cur <= thr)):
+            self._elect(o, v, cause)
+            return
+        tr.add(o, basis, up, thr, doubled=mid)
 
     def _start_trail(self, o, v, basis: TriggerBasis, price: int, cause: Cause) -> None:
         o.trail.water = price

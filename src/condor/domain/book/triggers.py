@@ -4,9 +4,10 @@ Layout: for each basis (Last, Bid, Ask, Mid) two sorted lists of ``(threshold, s
 ``up`` fires when the basis price >= threshold (buy stops, Alor More/MoreOrEqual), ``down`` fires
 when it is <= threshold (sell stops, Alor Less/LessOrEqual). Strict comparisons are folded into the
 threshold (More T == MoreOrEqual T+1 on the integer tick grid). Mid thresholds are stored doubled
-(compared with bid + ask) so that half-tick mids stay exact. ``up_min`` / ``down_max`` cache the
-nearest thresholds per basis so that a market-data event that crosses nothing costs a few integer
-comparisons (no scan of the stops).
+(compared with bid + ask) so that half-tick mids stay exact; there the strict fold is one unit of
+the doubled grid (More T on Mid == bid + ask >= 2T + 1: a mid of T + 1/2 is above T).
+``up_min`` / ``down_max`` cache the nearest thresholds per basis so that a market-data event that
+crosses nothing costs a few integer comparisons (no scan of the stops).
 
 Trailing stops also sit in a water-mark index per (basis, direction): sell trailing stops sorted
 by high-water mark, buy trailing stops by low-water mark. A new price moves only the orders whose
@@ -79,11 +80,20 @@ class TriggerIndex:
         return len(self.entries)
 
     # -- stops --------------------------------------------------------------------------
-    def add(self, order, basis: TriggerBasis, up: bool, threshold: int, kind: int = STOP) -> None:
+    def add(
+        self,
+        order,
+        basis: TriggerBasis,
+        up: bool,
+        threshold: int,
+        kind: int = STOP,
+        doubled: bool = False,
+    ) -> None:
         """Index ``order`` to fire when ``basis`` crosses ``threshold`` (ticks; for MID the
-        caller passes the plain tick threshold, doubled here)."""
+        caller passes the plain tick threshold, doubled here, or with ``doubled`` a threshold
+        already compared with bid + ask: a strict Mid comparison is ``2T + 1`` / ``2T - 1``)."""
         b = _IDX[basis]
-        if b == 3:
+        if b == 3 and not doubled:
             threshold *= 2
         self._seq += 1
         key = (threshold, self._seq, order) if up else (-threshold, self._seq, order)
