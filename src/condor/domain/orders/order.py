@@ -47,9 +47,13 @@ class TrailState:
         self.water = water
 
     def offset_ticks(self, water: int) -> int:
-        """Distance in ticks between the water mark and the stop (percent rounded half up)."""
+        """Distance in ticks between the water mark and the stop. A percent offset is rounded
+        up to whole ticks (at least one): the conservative direction, so the stop fires only
+        once the price has moved at least the percentage from the mark (a sell stop at or
+        below ``water * (1 - pct)``, a buy stop at or above ``water * (1 + pct)``), never on a
+        smaller move that nearest-tick rounding would let through."""
         if self.kind is TrailKind.PERCENT:
-            return max(1, (abs(water) * self.offset + 500_000) // 1_000_000)
+            return max(1, -(-abs(water) * self.offset // 1_000_000))
         return self.offset
 
     def as_dict(self) -> dict:
