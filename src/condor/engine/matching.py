@@ -480,8 +480,14 @@ class Matching:
         else:
             depth.set(ev.side is BookSide.BID, ev.price, ev.size)
         top = depth.top()
-        if top == v.l2_top:
+        if top == v.l2_top:  # no new quote; timers due by now still fire at their own time
+            out = _EMPTY
+            if ev.ts_ns >= self.next_timer:
+                self._out = out = []
+                self._fire_timers(ev.ts_ns)
+                self._drain()
+                self._publish(out)
             self.clock.advance_to(ev.ts_ns)
-            return _EMPTY
+            return out
         v.l2_top = top
         return self.on_quote(QuoteTick(ev.symbol, ev.ts_ns, *top))
