@@ -12,7 +12,7 @@ from __future__ import annotations
 from condor.domain.errors import DomainError, RejectReason
 from condor.domain.groups.model import GroupStatus, RuleEvent
 from condor.domain.orders import commands as C
-from condor.domain.orders.enums import ExecType, OrdStatus, OrdType, Side, TimeInForce
+from condor.domain.orders.enums import ExecType, OrdStatus, OrdType, Side, TimeInForce, TrailKind
 from condor.domain.orders.events import Cause
 from condor.domain.orders.order import Order, TrailState
 from condor.domain.orders.status import Transition as T
@@ -213,7 +213,13 @@ class OrderHandlers:
         acct = self.accounts[o.account]
         price = o.price if cmd.price is None else cmd.price
         stop = o.stop_price if cmd.stop_price is None else cmd.stop_price
-        keeps_priority = price == o.price and new_qty <= o.qty and stop == o.stop_price
+        # a larger display shows more at the level: like a quantity increase, it loses priority
+        shows_more = cmd.display_qty is not None and (
+            o.display_qty is not None and cmd.display_qty > o.display_qty
+        )
+        keeps_priority = (
+            price == o.price and new_qty <= o.qty and stop == o.stop_price and not shows_more
+        )
         old = (o.qty, o.price, o.stop_price, o.display_qty, o.trail.offset if o.trail else None)
         held = (o.hold_cash, o.hold_pos, o.hold_net)
         rest_px = o.price
@@ -246,7 +252,7 @@ class OrderHandlers:
             self._report(o, ExecType.REPLACED, cause)
             return
         if keeps_priority and o.priority:
-            o.visible = min(o.visible, o.qty - o.cum_qty)
+            o.visible = min(o.visible, o.qty - o.cum_qty, o.display_qty or o.qty)
             self._report(o, ExecType.REPLACED, cause)
             return
         self._unplace_alive(o, rest_px)  # a trailing stop keeps its water mark (spec 1)
@@ -266,6 +272,14 @@ class OrderHandlers:
                 raise DomainError(R.INVALID_FIELD, "order has no limit price", "price")
             if cmd.price <= 0:
                 raise DomainError(R.INVALID_FIELD, "limit price must be positive", "price")
+            if o.ord_type is OrdType.TRAILING_STOP_LIMIT and not o.triggered:
+                # its election sets the limit (stop -/+ limit offset, spec section 1): a price
+                # set before would be overwritten then
+                raise DomainError(
+                    R.INVALID_FIELD,
+                    "a trailing stop limit is priced when it triggers (stop and limit offset)",
+                    "price",
+                )
         if cmd.stop_price is not None:
             if o.ord_type not in (OrdType.STOP_MARKET, OrdType.STOP_LIMIT):
                 raise DomainError(R.INVALID_FIELD, "order has no stop price", "stop_price")
@@ -275,8 +289,18 @@ class OrderHandlers:
                 raise DomainError(R.INVALID_FIELD, "stop price must be positive", "stop_price")
         if cmd.trail_offset is not None and (o.trail is None or cmd.trail_offset <= 0):
             raise DomainError(R.INVALID_FIELD, "bad trailing offset", "trail")
+        if (
+            cmd.trail_offset is not None
+            and o.trail.kind is TrailKind.PERCENT
+            and cmd.trail_offset >= 1_000_000
+        ):  # as at submission (admission.validate_submit): 100% would put the stop at 0 or below
+            raise DomainError(R.INVALID_FIELD, "trailing percent must be below 100", "trail")
         if cmd.display_qty is not None and not 0 < cmd.display_qty <= new_qty:
             raise DomainError(R.INVALID_FIELD, "bad display quantity", "display_qty")
+        if cmd.display_qty is not None and not o.ord_type.has_limit:  # as validate_submit
+            raise DomainError(
+                R.INVALID_FIELD, "display quantity needs a limit order", "display_qty"
+            )
         market = o.ord_type is OrdType.MARKET or o.ord_type.is_trailing
         prices = {
             "price": o.price if cmd.price is None else cmd.price,

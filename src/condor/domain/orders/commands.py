@@ -87,8 +87,9 @@ class ModifyOrder(NamedTuple):
     """Amend in place, same order id (FIX 35=G as TradeStation PUT / AlphaPoint ModifyOrder).
 
     Fields left None keep their value. A quantity decrease keeps time priority; a price change
-    or a quantity increase loses it (spec section 1). ``qty`` is the new OrderQty in lots and
-    must exceed CumQty.
+    or a quantity increase loses it (spec section 1), and so does a larger ``display_qty`` (it
+    shows more at the level), while a smaller one keeps it and caps what is shown at once.
+    ``qty`` is the new OrderQty in lots and must exceed CumQty.
     """
 
     order_id: int
