@@ -1,7 +1,8 @@
 """A modify of a trailing stop is checked like its submission (admission.validate_submit): a
 percent offset of 100 or more is refused (it would put a sell stop at 0 or below), and a
 TrailingStopLimit not yet triggered takes no limit price (its election prices it: stop -/+
-limit offset, spec section 1). A refused modify changes nothing."""
+limit offset, spec section 1). A refused modify changes nothing. A sell's limit offset larger
+than its stop elects at one tick, never at a price of zero or below."""
 
 from __future__ import annotations
 
@@ -62,3 +63,15 @@ def test_a_pending_trailing_stop_limit_takes_no_limit_price(make_engine):
     e.on_trade(TradeTick("IBM", T0 + 1, _px("99.00"), 1))
     o = e.orders[oid]
     assert o.triggered and o.price == _px("98.90")
+
+
+def test_a_sell_limit_offset_past_the_stop_elects_at_the_lowest_price_not_below_zero(make_engine):
+    # Arrange: stop 1.00 under 100.00, a limit offset of 150.00 (more than the stop)
+    e = _engine(make_engine)
+    trail = TrailSpec(TrailKind.AMOUNT, _px("1.00"), limit_offset=_px("150.00"))
+    oid = _trailing_sell(e, OrdType.TRAILING_STOP_LIMIT, trail)
+    # Act: elected at 99.00
+    e.on_trade(TradeTick("IBM", T0 + 1, _px("99.00"), 1))
+    # Assert: priced at one tick, a valid limit price, not at -51.00
+    o = e.orders[oid]
+    assert o.triggered and o.price == 1

@@ -117,7 +117,8 @@ class StopTriggers:
         o.triggered = True
         if o.ord_type is OrdType.TRAILING_STOP_LIMIT:
             lo = o.trail.limit_offset or 0
-            o.price = o.stop_price + lo if o.side.is_buy else o.stop_price - lo
+            # a sell's offset past its stop prices it at the lowest valid price, one tick
+            o.price = o.stop_price + lo if o.side.is_buy else max(1, o.stop_price - lo)
         o.apply(T.TRIGGER, self.clock.now_ns())
         self._report(o, ExecType.TRIGGERED, cause, text="stop triggered")
         if o.status.is_working:
