@@ -195,6 +195,40 @@ def validate_submit(cmd: SubmitOrder, inst, now_ns: int, ext=None) -> None:
             raise DomainError(R.INVALID_FIELD, f"{field} is too large", field)
 
 
+TO_MARKET_FROM = (OrdType.LIMIT, OrdType.STOP_MARKET, OrdType.STOP_LIMIT)
+
+
+def check_to_market(o, cmd, phase: SessionPhase | None) -> None:
+    """A ModifyOrder with ``ord_type`` (FIX 40 on 35=G): only MARKET, only from a Limit,
+    StopMarket or StopLimit order (TradeStation PUT, wire-formats section 1.8), with no price,
+    stop price or display quantity, not for an extended-hours or post-only order, and not
+    after the regular close (the session rules above). ``o``: the live order; ``phase``: the
+    venue's session phase (None: no schedule). Raises DomainError naming the field."""
+    _typed(cmd.ord_type, OrdType, "ord_type")
+    if cmd.ord_type is not OrdType.MARKET:
+        raise DomainError(R.UNSUPPORTED, "an order can only be changed into Market", "ord_type")
+    if o.ord_type not in TO_MARKET_FROM:
+        raise DomainError(
+            R.MODIFY_NOT_ALLOWED, f"a {o.ord_type.value} order cannot become Market", "ord_type"
+        )
+    for attr, field in (("price", "price"), ("stop_price", "stop_price"),
+                        ("display_qty", "display_qty"), ("trail_offset", "trail")):  # fmt: skip
+        if getattr(cmd, attr) is not None:
+            raise DomainError(R.INVALID_FIELD, f"a Market order takes no {field}", field)
+    if o.extended:
+        raise DomainError(
+            R.INVALID_FIELD, "extended-hours orders must be limit orders", "ord_type"
+        )
+    if o.post_only:
+        raise DomainError(R.INVALID_FIELD, "a post-only order cannot become Market", "ord_type")
+    if phase is SessionPhase.POST:
+        raise DomainError(
+            R.NO_MARKET_ORDERS_OUTSIDE_REGULAR,
+            "no market or stop orders after the regular close",
+            "ord_type",
+        )
+
+
 def _position_attached(cmd: SubmitOrder) -> bool:
     """Quantity 0 is allowed for a Held CLOSE child sized by its group (Sway IF-THEN)."""
     return not cmd.activate and cmd.position_effect is PositionEffect.CLOSE

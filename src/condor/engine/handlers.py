@@ -17,7 +17,13 @@ from condor.domain.orders.events import Cause
 from condor.domain.orders.order import Order, TrailState
 from condor.domain.orders.status import Transition as T
 from condor.engine.activation import check_activation
-from condor.engine.admission import check_session, check_units, reference_px, validate_submit
+from condor.engine.admission import (
+    check_session,
+    check_to_market,
+    check_units,
+    reference_px,
+    validate_submit,
+)
 
 R = RejectReason
 
@@ -211,21 +217,25 @@ class OrderHandlers:
             return
         v = self.venues[o.inst.symbol]
         acct = self.accounts[o.account]
-        price = o.price if cmd.price is None else cmd.price
-        stop = o.stop_price if cmd.stop_price is None else cmd.stop_price
+        to_market = cmd.ord_type is not None  # _check_amend allows only MARKET
+        price = None if to_market else o.price if cmd.price is None else cmd.price
+        stop = None if to_market else o.stop_price if cmd.stop_price is None else cmd.stop_price
         # a larger display shows more at the level: like a quantity increase, it loses priority
         shows_more = cmd.display_qty is not None and (
             o.display_qty is not None and cmd.display_qty > o.display_qty
         )
         keeps_priority = (
             price == o.price and new_qty <= o.qty and stop == o.stop_price and not shows_more
-        )
+        ) and not to_market
         old = (o.qty, o.price, o.stop_price, o.display_qty, o.trail.offset if o.trail else None)
+        old_type = o.ord_type
         held = (o.hold_cash, o.hold_pos, o.hold_net)
         rest_px = o.price
         if o.status is not OrdStatus.HELD:
             acct.release(o)
         o.qty, o.price, o.stop_price = new_qty, price, stop
+        if to_market:
+            o.ord_type, o.display_qty = OrdType.MARKET, None
         if cmd.display_qty is not None:
             o.display_qty = cmd.display_qty
         if cmd.trail_offset is not None and o.trail is not None:
@@ -235,6 +245,7 @@ class OrderHandlers:
                 self._reserve(o, v)
             except DomainError as e:
                 o.qty, o.price, o.stop_price, o.display_qty = old[:4]
+                o.ord_type = old_type
                 if o.trail is not None:
                     o.trail.offset = old[4]
                 acct.restore(o, *held)
@@ -267,6 +278,11 @@ class OrderHandlers:
             raise DomainError(
                 R.MODIFY_NOT_ALLOWED, "new quantity must exceed the filled quantity", "quantity"
             )
+        if cmd.ord_type is not None:
+            v = self.venues[o.inst.symbol]
+            check_to_market(o, cmd, v.phase if v.schedule is not None else None)
+            check_units(new_qty, {}, reference_px(v.ext))
+            return
         if cmd.price is not None:
             if not o.ord_type.has_limit and o.ord_type is not OrdType.TRAILING_STOP_LIMIT:
                 raise DomainError(R.INVALID_FIELD, "order has no limit price", "price")

@@ -89,7 +89,9 @@ class ModifyOrder(NamedTuple):
     Fields left None keep their value. A quantity decrease keeps time priority; a price change
     or a quantity increase loses it (spec section 1), and so does a larger ``display_qty`` (it
     shows more at the level), while a smaller one keeps it and caps what is shown at once.
-    ``qty`` is the new OrderQty in lots and must exceed CumQty.
+    ``qty`` is the new OrderQty in lots and must exceed CumQty. ``ord_type`` MARKET turns a
+    Limit, StopMarket or StopLimit order into a Market order that works at once (FIX 40 on
+    35=G; TradeStation PUT, wire-formats section 1.8); no other change of type is allowed.
     """
 
     order_id: int
@@ -99,6 +101,7 @@ class ModifyOrder(NamedTuple):
     display_qty: int | None = None
     trail_offset: int | None = None
     account: str | None = None
+    ord_type: OrdType | None = None
 
 
 class ReplaceOrder(NamedTuple):
