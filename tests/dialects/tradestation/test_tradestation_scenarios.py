@@ -19,6 +19,7 @@ from tradestation_helpers import (
     BRK,
     OCO,
     PLACE,
+    TRAILING,
     orders_of,
     server,
     ts,
@@ -165,6 +166,39 @@ def test_cancel_and_replace(ts):
     assert again.status_code == 400
     assert again.json() == {"Message": "Not an open order.", "StatusCode": 400}
     assert unknown.json() == {"Message": "Invalid order ID.", "StatusCode": 400}
+
+
+def test_replace_turns_a_limit_into_a_market_order_that_fills_at_once(ts, native):
+    # Arrange: a DAY limit buy under an ARNA market of 1.50 / 1.60
+    oid = ts.post("/v2/orders", json=dict(PLACE, AccountKey="D39004", Duration="DAY")).json()[0][
+        "OrderID"
+    ]
+    r = native.post(
+        "/api/v1/marketdata/ARNA/quotes",
+        json={"bid": "1.50", "ask": "1.60", "bid_size": "100", "ask_size": "100"},
+    )
+    assert r.status_code == 200, r.text
+    # Act: section 1.8, "Limit -> ... or convert to Market" (the sample sends LimitPrice "0.00")
+    rep = ts.put(f"/v2/orders/{oid}", json={"AccountKey": "D39004", "OrderType": "Market",
+                                            "Quantity": "10", "LimitPrice": "0.00"})  # fmt: skip
+    # Assert: same order id, now a Market order, filled at the ask
+    assert rep.status_code == 200, rep.text
+    assert rep.json()["OrderID"] == oid
+    d = orders_of(ts, "D39004")[int(oid)]
+    assert (d["Status"], d["Legs"][0]["OrderTypeDescription"], d["FilledPriceText"]) == (
+        "FLL", "Market", "1.60")  # fmt: skip
+
+
+def test_replace_refuses_a_trailing_stop_into_market_and_changes_nothing(server, ts):
+    # Arrange: the seed's trailing stop (section 1.8: quantity and trail amount only)
+    oid = ts.post("/v2/orders", json=TRAILING).json()[0]["OrderID"]
+    # Act
+    rep = ts.put(f"/v2/orders/{oid}", json={"OrderType": "Market", "Quantity": "10"})
+    # Assert
+    assert rep.status_code == 400
+    assert rep.json()["Message"].startswith("Failed to build order: cannot change a")
+    with server.runtime.read() as e:
+        assert e.orders[int(oid)].ord_type.value == "TrailingStopMarket"
 
 
 def test_jsonp_cancel_wraps_errors_in_the_callback(server, ts):

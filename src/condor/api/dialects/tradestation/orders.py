@@ -49,7 +49,7 @@ from condor.domain.orders import commands as C
 from condor.domain.orders.enums import OrdType
 from condor.domain.orders.events import ExecutionReport
 from condor.domain.orders.group_events import GroupUpdated
-from condor.engine.admission import check_session, validate_submit
+from condor.engine.admission import TO_MARKET_FROM, check_session, validate_submit
 
 _TAG = "#order_id="
 _SESSION_PREFIX = "session."
@@ -228,16 +228,22 @@ _WIRE_TYPE = {
 }
 
 
+def _lots(o, r: ReplaceIn) -> int:
+    """The replace body's Quantity in lots of ``o``'s instrument; TSError "Failed to build
+    order: Invalid quantity" when it is not a positive number on the lot grid."""
+    qty = _decimal(r.quantity)
+    if qty is None or qty <= 0:
+        raise bad(E.BUILD + "Invalid quantity")
+    return _convert(o.inst.qty_to_lots, qty, "Invalid quantity")
+
+
 def _amendment(o, r: ReplaceIn) -> tuple[int, int | None, int | None, int | None]:
     """A replace body -> (lots, limit ticks, stop ticks, trail offset) for order ``o``; the
     same messages as placing (section 1.10): "Missing order limit price.", "Invalid limit
     price." (also off the tick), "Failed to build order: Invalid quantity" / "Invalid stop
     price", the trailing stop messages. Raises TSError."""
     inst = o.inst
-    qty = _decimal(r.quantity)
-    if qty is None or qty <= 0:
-        raise bad(E.BUILD + "Invalid quantity")
-    lots = _convert(inst.qty_to_lots, qty, "Invalid quantity")
+    lots = _lots(o, r)
     price = stop = trail = None
     if o.ord_type.has_limit:
         if _missing(r.limitprice):
@@ -259,7 +265,9 @@ def _amendment(o, r: ReplaceIn) -> tuple[int, int | None, int | None, int | None
 
 async def replace(rt, p, order_id: str, body) -> dict:
     """``PUT /v2/orders/{id}`` (section 1.8): amend quantity and prices in place (same id);
-    a trailing stop: quantity and trail amount. Answers ``"Cancel/Replace order sent."``."""
+    a trailing stop: quantity and trail amount; a Limit, StopMarket or StopLimit order may
+    become a Market order (``OrderType`` Market; its prices are ignored, as the sample sends
+    ``LimitPrice`` "" or "0.00"). Answers ``"Cancel/Replace order sent."``."""
     raw = lower_keys(body)
     if not isinstance(raw, dict):
         raise bad(E.INVALID_INPUT)
@@ -274,10 +282,13 @@ async def replace(rt, p, order_id: str, body) -> dict:
     ot = ORD_TYPES.get(str(r.ordertype).strip().lower())
     if ot is None:
         raise bad(E.INVALID_ORDER_TYPE)
-    if ot[0] is not _WIRE_TYPE.get(o.ord_type):
+    if ot[0] is OrdType.MARKET and o.ord_type in TO_MARKET_FROM:
+        cmd = C.ModifyOrder(o.order_id, _lots(o, r), account=o.account, ord_type=OrdType.MARKET)
+    elif ot[0] is not _WIRE_TYPE.get(o.ord_type):
         raise bad(E.BUILD + f"cannot change a {o.ord_type.value} order into {ot[1]}")
-    lots, price, stop, trail = _amendment(o, r)
-    cmd = C.ModifyOrder(o.order_id, lots, price, stop, None, trail, o.account)
+    else:
+        lots, price, stop, trail = _amendment(o, r)
+        cmd = C.ModifyOrder(o.order_id, lots, price, stop, None, trail, o.account)
     try:
         await rt.execute(cmd)
     except ApiError as err:
