@@ -216,9 +216,7 @@ def check_to_market(o, cmd, phase: SessionPhase | None) -> None:
         if getattr(cmd, attr) is not None:
             raise DomainError(R.INVALID_FIELD, f"a Market order takes no {field}", field)
     if o.extended:
-        raise DomainError(
-            R.INVALID_FIELD, "extended-hours orders must be limit orders", "ord_type"
-        )
+        raise DomainError(R.INVALID_FIELD, "extended-hours orders must be limit orders", "ord_type")
     if o.post_only:
         raise DomainError(R.INVALID_FIELD, "a post-only order cannot become Market", "ord_type")
     if phase is SessionPhase.POST:

@@ -36,7 +36,7 @@ from condor.domain.orders.events import Cause, CauseKind
 from condor.domain.orders.group_events import GroupUpdated
 from condor.domain.orders.status import Transition as T
 from condor.engine.admission import check_session, validate_submit
-from condor.engine.holds import REHOLD, SharedHolds
+from condor.engine.holds import REHOLD, SharedHolds, same_position
 
 R = RejectReason
 _NS = uuid.UUID("6f1c2a43-6d0b-4bb5-9a5e-2f3c8f0c0d1e")
@@ -141,6 +141,7 @@ class GroupHandlers(SharedHolds):
                     self._group_event(g, "member_removed", cause, removed=a.order_id)
                     if not g.active_members or g.all_terminal(self.orders):
                         self._close_group(g, GroupStatus.CANCELED, cause)
+                    self._rehold_parted(o, g, cause)
 
     def _reduce(self, o, by: int, cause) -> None:
         """OUO: lower OrderQty by ``by`` lots (keeps priority); at CumQty or below, cancel.
@@ -286,7 +287,7 @@ class GroupHandlers(SharedHolds):
                 shared = sum(
                     p.hold_pos
                     for k, p in enumerate(new_orders[:-1])
-                    if p.side is o.side and p.hold_pos
+                    if p.side is o.side and p.hold_pos and same_position(p, o)
                     and mutually_exclusive(rules, new_pos[k], i, (False, False))
                 )  # fmt: skip
                 try:

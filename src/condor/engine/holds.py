@@ -28,6 +28,12 @@ sibling, which held the position for both, ended or shrank (not a rule a user ca
 _CLOSING = (Side.SELL, Side.BUY_TO_COVER)
 
 
+def same_position(a, b) -> bool:
+    """Whether orders ``a`` and ``b`` close the same position (account and instrument): only
+    then may one count on the other's position hold (a group may span accounts)."""
+    return a.account == b.account and a.inst.symbol == b.inst.symbol
+
+
 def _under_held(o) -> bool:
     """A working closing order holding fewer position lots than it may still sell."""
     return o.status.is_working and o.side in _CLOSING and o.hold_pos < o.qty - o.cum_qty
@@ -39,8 +45,9 @@ class SharedHolds:
         self.accounts[o.account].reserve(o, self._reference_price(o, v), self._shared_pos(o))
 
     def _exclusive_siblings(self, o) -> Iterator[tuple[str, object]]:
-        """(group id, order) of each other member on ``o``'s side that is mutually exclusive
-        with ``o`` in one of its groups, each order once, in group then member order."""
+        """(group id, order) of each other member on ``o``'s side and position (account and
+        instrument) that is mutually exclusive with ``o`` in one of its groups, each order
+        once, in group then member order."""
         if o.groups is None or o.side not in _CLOSING:
             return
         seen = {o.order_id}
@@ -55,6 +62,7 @@ class SharedHolds:
                     s is not None
                     and s.order_id not in seen
                     and s.side is o.side
+                    and same_position(s, o)
                     and g.exclusive(i, j)
                 ):
                     seen.add(s.order_id)
@@ -86,9 +94,20 @@ class SharedHolds:
             acct.restore(o, *saved)
             self._end(
                 o, T.CANCEL, ExecType.CANCELED, cause, reason=e.reason,
-                text="canceled: the sibling that held its position ended and the position "
-                "no longer covers it",
+                text="canceled: the sibling that held its position ended or left its group "
+                "and the position no longer covers it",
             )  # fmt: skip
+
+    def _rehold_parted(self, o, g: Group, cause) -> None:
+        """``o`` has just left group ``g`` (REMOVE_MEMBER) and may keep working: it and the
+        members it shared a position hold with through ``g`` lose that sibling, so each
+        under-held one re-takes its own hold or is canceled (``_rehold_one``), largest first."""
+        parted = [o] + [
+            s for m in g.members
+            if (s := self.orders.get(m.order_id)) is not None and s is not o and s.side is o.side
+        ]  # fmt: skip
+        for s in sorted(filter(_under_held, parted), key=lambda s: (s.cum_qty - s.qty, s.order_id)):
+            self._rehold_one(s, cause)
 
     def _rehold(self, orders) -> None:
         """Re-take the position holds of the under-held ``orders`` (their group was deleted or
