@@ -43,14 +43,13 @@ def account(
     account_id: str = "A", owner: str = "alice", usd=1_000_000, positions=None, **ccy
 ) -> Account:
     """An account with ``usd`` dollars, optional other currencies and long/short positions
-    given as {symbol: (lots, avg price Decimal-string, instrument)}."""
+    given as {symbol: (lots, avg price Decimal-string, instrument)}; a position's cost has
+    its sign (a short's is negative: the proceeds received), as ``Position`` keeps it."""
     a = Account(account_id, owner=owner, cash={"USD": cash(usd)})
     for c, amt in ccy.items():
         a.cash[c.upper()] = cash(amt)
     for sym, (lots, px, inst) in (positions or {}).items():
-        a.positions[sym] = Position(
-            sym, lots, inst.notional(inst.price_to_ticks(px), lots) * (1 if lots > 0 else -1)
-        )
+        a.positions[sym] = Position(sym, lots, inst.notional(inst.price_to_ticks(px), lots))
         a.cash[inst.currency] = a.cash.get(inst.currency, 0)
     return a
 

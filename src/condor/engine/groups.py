@@ -284,14 +284,19 @@ class GroupHandlers(SharedHolds):
             if not sub.activate:
                 held.add(o.order_id)
             else:
-                shared = sum(
-                    p.hold_pos
+                siblings = [
+                    p
                     for k, p in enumerate(new_orders[:-1])
-                    if p.side is o.side and p.hold_pos and same_position(p, o)
+                    if p.side is o.side and (p.hold_pos or p.hold_cash) and same_position(p, o)
                     and mutually_exclusive(rules, new_pos[k], i, (False, False))
-                )  # fmt: skip
+                ]  # fmt: skip
+                shared = sum(p.hold_pos for p in siblings)
+                cash = (0, 0)
+                if o.side is Side.BUY_TO_COVER and siblings:  # exits of one short: see holds
+                    needs = [self._cash_need(p) for p in siblings]
+                    cash = (sum(p.hold_cash for p in siblings), max(needs))
                 try:
-                    acct.reserve(o, self._reference_price(o, v), shared)
+                    acct.reserve(o, self._reference_price(o, v), shared, cash)
                 except DomainError as e:
                     raise DomainError(e.reason, f"member {i}: {e.text}", field) from None
                 taken.append(o)

@@ -4,12 +4,15 @@ Invariants:
 - a closing order (Sell, BuyToCover) may count on the position holds of its mutually exclusive
   siblings (``Group.exclusive``: every fill of either shrinks the other), in every group it
   sits in, instead of holding those lots a second time: together they never execute more than
-  the larger of them, so the account never sells what it does not hold.
-- an order that holds less than its leaves ("under-held") always has such siblings; when the
-  one holding for it ends, shrinks or leaves the group, it re-takes its own hold (REHOLD, the
-  largest first so the others can share its hold again); one the position can no longer back
-  is canceled. Deleting or editing a group is refused (POSITION_HELD) when its orders could not
-  all be backed once unlinked, and then changes nothing.
+  the larger of them, so the account never sells what it does not hold. A BuyToCover shares
+  the cash holds of its exclusive BuyToCover siblings the same way: together they hold what
+  the dearest of them costs (``Account.reserve``), not the sum.
+- an order that holds less than its leaves (or a BuyToCover less cash than it costs:
+  "under-held") always has such siblings; when the one holding for it ends, shrinks or leaves
+  the group, it re-takes its own hold (REHOLD, the largest first so the others can share its
+  hold again); one the account can no longer back is canceled. Deleting or editing a group is
+  refused (POSITION_HELD) when its orders could not all be backed once unlinked, and then
+  changes nothing.
 """
 
 from __future__ import annotations
@@ -30,19 +33,37 @@ _CLOSING = (Side.SELL, Side.BUY_TO_COVER)
 
 def same_position(a, b) -> bool:
     """Whether orders ``a`` and ``b`` close the same position (account and instrument): only
-    then may one count on the other's position hold (a group may span accounts)."""
+    then may one count on the other's position and cash holds (a group may span accounts)."""
     return a.account == b.account and a.inst.symbol == b.inst.symbol
-
-
-def _under_held(o) -> bool:
-    """A working closing order holding fewer position lots than it may still sell."""
-    return o.status.is_working and o.side in _CLOSING and o.hold_pos < o.qty - o.cum_qty
 
 
 class SharedHolds:
     def _reserve(self, o, v) -> None:
-        """Take ``o``'s holds, sharing the position hold of exclusive siblings."""
-        self.accounts[o.account].reserve(o, self._reference_price(o, v), self._shared_pos(o))
+        """Take ``o``'s holds, sharing the position (and, for a BuyToCover, the cash) holds of
+        exclusive siblings."""
+        pos = held = dearest = 0
+        for _, s in self._exclusive_siblings(o):
+            pos += s.hold_pos
+            if s.side is Side.BUY_TO_COVER:
+                held += s.hold_cash
+                dearest = max(dearest, self._cash_need(s))
+        self.accounts[o.account].reserve(o, self._reference_price(o, v), pos, (held, dearest))
+
+    def _cash_need(self, o) -> int:
+        """Cash units a BuyToCover ``o`` needs for its leaves at its reference price, alone."""
+        ref = self._reference_price(o, self.venues[o.inst.symbol])
+        if ref is None or ref <= 0:
+            return 0
+        return o.inst.notional(ref, o.qty - o.cum_qty) // self.accounts[o.account].leverage
+
+    def _under_held(self, o) -> bool:
+        """A working closing order holding fewer position lots than it may still sell, or (a
+        BuyToCover) less cash than it needs: it counts on an exclusive sibling's hold."""
+        if not (o.status.is_working and o.side in _CLOSING):
+            return False
+        if o.hold_pos < o.qty - o.cum_qty:
+            return True
+        return o.side is Side.BUY_TO_COVER and o.hold_cash < self._cash_need(o)
 
     def _exclusive_siblings(self, o) -> Iterator[tuple[str, object]]:
         """(group id, order) of each other member on ``o``'s side and position (account and
@@ -68,22 +89,17 @@ class SharedHolds:
                     seen.add(s.order_id)
                     yield gid, s
 
-    def _shared_pos(self, o) -> int:
-        """Position lots ``o`` may count on without a hold of its own: the holds of its
-        exclusive siblings."""
-        return sum(s.hold_pos for _, s in self._exclusive_siblings(o))
-
     def _leaning_siblings(self, o, r) -> list[Action]:
         """REHOLD actions for the under-held exclusive siblings of ``o`` (they may have counted
         on ``o``'s hold, and ``o`` has just ended or changed: report ``r``), largest first."""
-        found = [(gid, s) for gid, s in self._exclusive_siblings(o) if _under_held(s)]
+        found = [(gid, s) for gid, s in self._exclusive_siblings(o) if self._under_held(s)]
         found.sort(key=lambda gs: (gs[1].cum_qty - gs[1].qty, gs[1].order_id))
         return [Action(REHOLD, s.order_id, None, gid, "position hold", r) for gid, s in found]
 
     def _rehold_one(self, o, cause) -> None:
         """REHOLD: take the hold ``o`` now needs; when the position cannot back it any more,
         cancel it (a closing order never sells what the account does not hold)."""
-        if not _under_held(o):
+        if not self._under_held(o):
             return
         acct = self.accounts[o.account]
         saved = (o.hold_cash, o.hold_pos, o.hold_net)
@@ -106,14 +122,38 @@ class SharedHolds:
             s for m in g.members
             if (s := self.orders.get(m.order_id)) is not None and s is not o and s.side is o.side
         ]  # fmt: skip
-        for s in sorted(filter(_under_held, parted), key=lambda s: (s.cum_qty - s.qty, s.order_id)):
+        for s in sorted(
+            filter(self._under_held, parted), key=lambda s: (s.cum_qty - s.qty, s.order_id)
+        ):
             self._rehold_one(s, cause)
+
+    def _rehold_priced(self, o, cause) -> bool:
+        """Re-take the holds of ``o``, an elected trailing stop limit whose limit price is set
+        only now (spec section 1, "Triggers"): it was held at the touch when it arrived (or not
+        at all when no price was known), and once it rests a passive fill spends its limit with
+        no further check, so a buy must hold what its limit may cost. When the account cannot
+        cover that, cancel it with the reason (INSUFFICIENT_FUNDS) and return False."""
+        acct = self.accounts[o.account]
+        saved = (o.hold_cash, o.hold_pos, o.hold_net)
+        acct.release(o)
+        try:
+            self._reserve(o, self.venues[o.inst.symbol])
+        except DomainError as e:
+            acct.restore(o, *saved)
+            self._end(
+                o, T.CANCEL, ExecType.CANCELED, cause, reason=e.reason,
+                text=f"canceled when triggered: {e.text}",
+            )  # fmt: skip
+            return False
+        return True
 
     def _rehold(self, orders) -> None:
         """Re-take the position holds of the under-held ``orders`` (their group was deleted or
         edited), largest first. Raises DomainError (POSITION_HELD) when the position cannot
         back them all; the caller then puts every hold back."""
-        todo = sorted(filter(_under_held, orders), key=lambda o: (o.cum_qty - o.qty, o.order_id))
+        todo = sorted(
+            filter(self._under_held, orders), key=lambda o: (o.cum_qty - o.qty, o.order_id)
+        )
         for o in todo:
             self.accounts[o.account].release(o)
         for o in todo:

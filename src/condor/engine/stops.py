@@ -10,7 +10,8 @@ Rules (spec section 1, "Triggers"; section 4 for the per-event order, see ``matc
 - a trailing stop starts its water mark at arming (or once its activation price is reached),
   keeps it through a modify, and moves its stop only when the mark improves.
 - an elected stop keeps its id, records ``triggered``, becomes a market or limit order (a
-  trailing stop limit at its stop plus or minus the limit offset) and is matched at once.
+  trailing stop limit at its stop plus or minus the limit offset, its holds re-taken at that
+  limit: canceled when the account cannot cover it) and is matched at once.
 """
 
 from __future__ import annotations
@@ -122,6 +123,8 @@ class StopTriggers:
         o.apply(T.TRIGGER, self.clock.now_ns())
         self._report(o, ExecType.TRIGGERED, cause, text="stop triggered")
         if o.status.is_working:
+            if o.ord_type is OrdType.TRAILING_STOP_LIMIT and not self._rehold_priced(o, cause):
+                return  # its limit costs more than the account can hold: canceled
             self._execute(o, v, cause)
 
     def _run_triggers(self, v, b: int, price: int, md) -> None:

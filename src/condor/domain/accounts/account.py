@@ -4,7 +4,8 @@ Invariants:
 - cash is exact: ``cash[ccy]`` in cash units (1e-10); it changes only by fills (``apply_fill``).
 - holds: ``held_cash[ccy]`` is the sum of the live orders' ``hold_cash``; ``Position.held_long``
   / ``held_short`` the lots reserved by live Sell / BuyToCover orders. A hold is taken on accept
-  and released on fill (pro rata) or on the order's end (the rest).
+  and released on fill (pro rata; a short sale's cash only as its short lots fill) or on the
+  order's end (the rest).
 - ``Position.qty`` (signed lots) equals the signed sum of fills; ``cost`` is the cash paid for
   the open quantity (signed: long positive); ``realized`` accumulates closed P&L (average cost).
 """
@@ -105,11 +106,16 @@ class Account:
         return self.cash.get(ccy, 0) - self.held_cash.get(ccy, 0)
 
     # -- pre-trade: take holds ----------------------------------------------------------
-    def reserve(self, order, ref_ticks: int | None, shared_pos: int = 0) -> None:
+    def reserve(
+        self, order, ref_ticks: int | None, shared_pos: int = 0, shared_cash: tuple = (0, 0)
+    ) -> None:
         """Take the holds ``order`` needs for its leaves quantity at ``ref_ticks`` (the limit,
         stop or current touch price; None when no price is known: no cash hold is taken).
         ``shared_pos`` lots of position already held by exclusive siblings (OCO/OUO exits of
-        the same position) may be used again without a second hold.
+        the same position) may be used again without a second hold; likewise a BuyToCover
+        shares the cash of its exclusive BuyToCover siblings, ``shared_cash`` = (cash units
+        they hold, the largest cash any of them needs): only one of them executes, so together
+        they hold what the dearest needs (the account never pays for both).
 
         Raises DomainError: NO_LONG_POSITION (Sell beyond the free long position),
         NO_SHORT_POSITION (BuyToCover beyond the free short), INSUFFICIENT_FUNDS.
@@ -165,6 +171,9 @@ class Account:
             hold = 0
         else:
             hold = inst.notional(ref_ticks, cash_lots) // self.leverage
+        if side is Side.BUY_TO_COVER and shared_cash[0]:
+            held_by_siblings, dearest = shared_cash
+            hold = max(max(hold, dearest) - held_by_siblings, 0)
         ccy = inst.currency
         if hold > self.available_cash(ccy):
             raise DomainError(
@@ -243,30 +252,33 @@ class Account:
         Returns the realized P&L (cash units)."""
         inst = order.inst
         ccy = inst.currency
-        if order.hold_cash:
-            part = (
-                order.hold_cash if qty >= leaves_before else order.hold_cash * qty // leaves_before
-            )
-            order.hold_cash -= part
-            self.held_cash[ccy] -= part
+        side = order.side
         pos = self.position(inst.symbol)
-        used = 0
+        used = take = 0
+        net_before = order.hold_net
         if order.hold_pos:
             used = min(order.hold_pos, qty)
             order.hold_pos -= used
-            if order.side in _HOLDS_LONG:
+            if side in _HOLDS_LONG:
                 pos.held_long -= used
             else:
                 pos.held_short -= used
-        if order.hold_net:  # the lots past the held position come out of shorting/buying
-            take = min(order.hold_net, qty - used)
-            order.hold_net -= take
-            if order.side is Side.SELL_SHORT:
+        if net_before:  # the lots past the held position come out of shorting/buying
+            take = min(net_before, qty - used)
+            order.hold_net = net_before - take
+            if side is Side.SELL_SHORT:
                 pos.shorting -= take
             else:
                 pos.buying -= take
+        if order.hold_cash:
+            # a short sale holds cash only for the lots that go short (``hold_net``), sold
+            # after the long lots it holds: release the share of those its fill took
+            done, of = (take, net_before) if side is Side.SELL_SHORT else (qty, leaves_before)
+            part = order.hold_cash if done >= of else order.hold_cash * done // of
+            order.hold_cash -= part
+            self.held_cash[ccy] -= part
         notional = inst.notional(px, qty)
-        sign = order.side.sign
+        sign = side.sign
         self.cash[ccy] = self.cash.get(ccy, 0) - sign * notional
         return pos.apply_fill(sign * qty, notional)
 
