@@ -56,8 +56,7 @@ ACCOUNTS = tuple(INITIAL)
 
 
 def make_accounts():
-    """Accounts with open positions. Built here rather than with ``builders.account``, which
-    gives a short position a positive cost (it should be negative: proceeds received)."""
+    """Accounts with open positions (a short's cost negative: the proceeds received)."""
     out = []
     for a, (usd, pos) in INITIAL.items():
         acct = builders.account(a, a.lower(), usd=usd)
