@@ -17,7 +17,7 @@ Invariants:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from condor.domain.errors import DomainError, RejectReason
 from condor.domain.groups.model import Action, Group, GroupStatus
@@ -29,6 +29,17 @@ REHOLD = "rehold"
 """Engine-internal action: re-take the position hold of a closing order whose exclusive
 sibling, which held the position for both, ended or shrank (not a rule a user can write)."""
 _CLOSING = (Side.SELL, Side.BUY_TO_COVER)
+
+
+_SIBLING_GONE = (
+    "canceled: the sibling that held its position ended or left its group and the position "
+    "no longer covers it"
+)
+
+
+def _largest_first(o) -> tuple[int, int]:
+    """Sort key of under-held orders: the largest leaves first, then by order id."""
+    return (o.cum_qty - o.qty, o.order_id)
 
 
 def same_position(a, b) -> bool:
@@ -93,14 +104,19 @@ class SharedHolds:
         """REHOLD actions for the under-held exclusive siblings of ``o`` (they may have counted
         on ``o``'s hold, and ``o`` has just ended or changed: report ``r``), largest first."""
         found = [(gid, s) for gid, s in self._exclusive_siblings(o) if self._under_held(s)]
-        found.sort(key=lambda gs: (gs[1].cum_qty - gs[1].qty, gs[1].order_id))
+        found.sort(key=lambda gs: _largest_first(gs[1]))
         return [Action(REHOLD, s.order_id, None, gid, "position hold", r) for gid, s in found]
 
     def _rehold_one(self, o, cause) -> None:
         """REHOLD: take the hold ``o`` now needs; when the position cannot back it any more,
         cancel it (a closing order never sells what the account does not hold)."""
-        if not self._under_held(o):
-            return
+        if self._under_held(o):
+            self._retake(o, cause, lambda e: _SIBLING_GONE)
+
+    def _retake(self, o, cause, why: Callable[[DomainError], str]) -> bool:
+        """Release ``o``'s holds and take them again as they are needed now (``_reserve``).
+        When the account cannot back them, put the old holds back, cancel ``o`` with the
+        reason and the text ``why(error)``, and return False."""
         acct = self.accounts[o.account]
         saved = (o.hold_cash, o.hold_pos, o.hold_net)
         acct.release(o)
@@ -108,11 +124,9 @@ class SharedHolds:
             self._reserve(o, self.venues[o.inst.symbol])
         except DomainError as e:
             acct.restore(o, *saved)
-            self._end(
-                o, T.CANCEL, ExecType.CANCELED, cause, reason=e.reason,
-                text="canceled: the sibling that held its position ended or left its group "
-                "and the position no longer covers it",
-            )  # fmt: skip
+            self._end(o, T.CANCEL, ExecType.CANCELED, cause, reason=e.reason, text=why(e))
+            return False
+        return True
 
     def _rehold_parted(self, o, g: Group, cause) -> None:
         """``o`` has just left group ``g`` (REMOVE_MEMBER) and may keep working: it and the
@@ -122,9 +136,7 @@ class SharedHolds:
             s for m in g.members
             if (s := self.orders.get(m.order_id)) is not None and s is not o and s.side is o.side
         ]  # fmt: skip
-        for s in sorted(
-            filter(self._under_held, parted), key=lambda s: (s.cum_qty - s.qty, s.order_id)
-        ):
+        for s in sorted(filter(self._under_held, parted), key=_largest_first):
             self._rehold_one(s, cause)
 
     def _rehold_priced(self, o, cause) -> bool:
@@ -133,27 +145,13 @@ class SharedHolds:
         at all when no price was known), and once it rests a passive fill spends its limit with
         no further check, so a buy must hold what its limit may cost. When the account cannot
         cover that, cancel it with the reason (INSUFFICIENT_FUNDS) and return False."""
-        acct = self.accounts[o.account]
-        saved = (o.hold_cash, o.hold_pos, o.hold_net)
-        acct.release(o)
-        try:
-            self._reserve(o, self.venues[o.inst.symbol])
-        except DomainError as e:
-            acct.restore(o, *saved)
-            self._end(
-                o, T.CANCEL, ExecType.CANCELED, cause, reason=e.reason,
-                text=f"canceled when triggered: {e.text}",
-            )  # fmt: skip
-            return False
-        return True
+        return self._retake(o, cause, lambda e: f"canceled when triggered: {e.text}")
 
     def _rehold(self, orders) -> None:
         """Re-take the position holds of the under-held ``orders`` (their group was deleted or
         edited), largest first. Raises DomainError (POSITION_HELD) when the position cannot
         back them all; the caller then puts every hold back."""
-        todo = sorted(
-            filter(self._under_held, orders), key=lambda o: (o.cum_qty - o.qty, o.order_id)
-        )
+        todo = sorted(filter(self._under_held, orders), key=_largest_first)
         for o in todo:
             self.accounts[o.account].release(o)
         for o in todo:
