@@ -97,13 +97,18 @@ async def create(rt, p: Principal, kind: str, data, reqid: str | None) -> Reply:
     return await _run(rt, cmd, body.user.portfolio, reqid, _order_number)
 
 
-def live_order(e, p: Principal, order_id, portfolio: str | None) -> Order | None:
-    """The caller's live order ``order_id`` (of ``portfolio`` when given), else None."""
+def _order_id(order_id) -> int | None:
+    """``order_id`` as an int, None when it is not one."""
     try:
-        oid = int(order_id)
+        return int(order_id)
     except (TypeError, ValueError):
         return None
-    o = e.orders.get(oid)
+
+
+def live_order(e, p: Principal, order_id, portfolio: str | None) -> Order | None:
+    """The caller's live order ``order_id`` (of ``portfolio`` when given), else None."""
+    oid = _order_id(order_id)
+    o = e.orders.get(oid) if oid is not None else None
     if o is None or not p.may_see(o.account) or o.status.is_terminal:
         return None
     if portfolio is not None and o.account != portfolio:
@@ -140,12 +145,11 @@ async def modify(rt, p: Principal, kind: str, order_id, data, reqid: str | None)
         text = f"(162) Заявка на {side} N {n} зарегистрирована."
         return {"message": text, "orderNumber": str(n)}
 
-    if o.status is not OrdStatus.REPLACED:
-        return await _run(rt, cmd, body.user.portfolio, reqid, answer)
-    try:  # only a repeat of the modify that replaced ``o`` gets past the engine
+    replaced = o.status is OrdStatus.REPLACED
+    try:  # of a replaced ``o``, only a repeat of the modify that replaced it gets through
         return await _run(rt, cmd, body.user.portfolio, reqid, answer)
     except ApiError as err:
-        if err.status >= 500:
+        if not replaced or err.status >= 500:
             raise
         raise bad(f"Order {order_id} not found", "orderId", "OrderNotFound") from None
 
@@ -154,11 +158,8 @@ def replaced_order(rt, p: Principal, order_id, portfolio: str) -> Order | None:
     """The caller's order ``order_id`` of ``portfolio`` when a modify has replaced it, else
     None. A repeated modify (same ``X-REQID``, section 2.4) names the order its first run
     replaced; it must reach the request-id check to be answered with the duplicate reply."""
-    try:
-        oid = int(order_id)
-    except (TypeError, ValueError):
-        return None
-    o = rt.order(oid)
+    oid = _order_id(order_id)
+    o = rt.order(oid) if oid is not None else None
     if o is None or o.status is not OrdStatus.REPLACED or o.account != portfolio:
         return None
     return o if p.may_see(o.account) else None
