@@ -12,7 +12,7 @@ import json
 import sys
 
 import ccxt
-import requests
+from native_trade import native_trade
 
 base = sys.argv[1]
 ex = ccxt.ndax(
@@ -42,15 +42,7 @@ out["fetched"] = {
 }
 ex.cancel_order(edited["id"], "IBM/USD")
 sell = ex.create_order("IBM/USD", "limit", "sell", 2, 150)
-token = requests.post(
-    f"{base}/api/v1/auth/token", json={"username": "demo", "password": "demo"}, timeout=10
-).json()["access_token"]
-requests.post(
-    f"{base}/api/v1/marketdata/IBM/trades",
-    json={"price": "151", "size": "100"},
-    headers={"Authorization": f"Bearer {token}"},
-    timeout=10,
-).raise_for_status()
+native_trade(base, "151").raise_for_status()
 trades = ex.fetch_my_trades("IBM/USD")
 out["sell"] = sell["id"]
 out["trades"] = [

@@ -14,7 +14,7 @@ import queue
 import sys
 from decimal import Decimal
 
-import requests
+from native_trade import native_trade
 from notbank_python_sdk.client_connection_factory import new_websocket_client_connection
 from notbank_python_sdk.constants import OrderType, PegPriceType, Side, TimeInForce
 from notbank_python_sdk.notbank_client import NotbankClient
@@ -79,16 +79,7 @@ out["open_types"] = sorted(o.order_type for o in opened)
 
 # market data through the native API: a trade at 260.50 fills the resting take-profit
 base = f"http://{host}"
-token = requests.post(
-    f"{base}/api/v1/auth/token", json={"username": "demo", "password": "demo"}, timeout=10
-).json()["access_token"]
-r = requests.post(
-    f"{base}/api/v1/marketdata/IBM/trades",
-    json={"price": "260.50", "size": "100"},
-    headers={"Authorization": f"Bearer {token}"},
-    timeout=10,
-)
-out["inject"] = r.status_code
+out["inject"] = native_trade(base, "260.50").status_code
 
 seen = []
 while True:

@@ -14,7 +14,7 @@ import json
 import sys
 from decimal import Decimal
 
-import requests
+from native_trade import native_trade
 from notbank_python_sdk.client_connection_factory import new_websocket_client_connection
 from notbank_python_sdk.constants import OrderType, Side, TimeInForce
 from notbank_python_sdk.notbank_client import NotbankClient
@@ -87,15 +87,7 @@ sell = client.send_order(
 )
 out["sell"] = sell.order_id
 base = f"http://{host}"
-token = requests.post(
-    f"{base}/api/v1/auth/token", json={"username": "demo", "password": "demo"}, timeout=10
-).json()["access_token"]
-requests.post(
-    f"{base}/api/v1/marketdata/IBM/trades",
-    json={"price": "151", "size": "100"},
-    headers={"Authorization": f"Bearer {token}"},
-    timeout=10,
-).raise_for_status()
+native_trade(base, "151").raise_for_status()
 trades = client.get_trades_history(GetTradesHistoryRequest(account_id=9))
 out["trades"] = [[str(t.price), str(t.base_volume), str(t.quote_volume), t.type] for t in trades]
 client.close()
