@@ -207,44 +207,71 @@ def _ms(ts: str | None, fallback_ns: int) -> int:
     return dt_to_ns(datetime.fromisoformat(ts)) // 1_000_000
 
 
-def trade_event(data: dict, inst: Instrument, orig: tuple[int, int] | None, seq: int) -> dict:
-    """OrderTradeEvent (section 4.8) from a stream ``execution`` message; ``orig`` the order's
-    ``orig_ids`` (None: the order's own id and ClientOrderId)."""
-    cl = ap_client_order_id(data.get("cl_ord_id"))
-    orig_id, orig_cl = orig if orig is not None else (data["order_id"], cl)
-    qty = Decimal(data["quantity"])
-    px = Decimal(data["price"])
+def trade_fields(
+    inst: Instrument,
+    seq: int,
+    trade_id: int,
+    order_id: int,
+    account: str,
+    cl: int,
+    side: Side,
+    qty: Decimal,
+    px: Decimal,
+    ms: int,
+    liquidity: str | None,
+) -> dict:
+    """The fields an APEX trade has in both its forms, the OrderTradeEvent (``trade_event``)
+    and the GetTradesHistory object (``trades.trade_out``): ids, side, quantity, price and
+    value (Decimal), ``TradeTimeMS`` (epoch ms ``ms``), maker/taker, and the zeros Condor has
+    no value for. ``seq``: the fill's engine sequence (``ExecutionId``)."""
+    value = (qty * px * inst.multiplier).normalize()
     return {
         "OMSId": OMS_ID,
-        "TradeId": data.get("trade_id") or 0,
-        "OrderId": data["order_id"],
-        "AccountId": ap_account(data["account"]),
+        "ExecutionId": seq,
+        "TradeId": trade_id,
+        "OrderId": order_id,
+        "AccountId": ap_account(account),
         "ClientOrderId": cl,
         "InstrumentId": inst.instrument_id,
-        "Side": SIDE_NAMES[Side(data["side"])],
+        "Side": SIDE_NAMES[side],
         "Quantity": qty,
         "Price": px,
-        "Value": (qty * px * inst.multiplier).normalize(),
-        "TradeTime": ticks(_ms(data.get("ts"), 0) * 1_000_000),
-        "ContraAcctId": 0,
+        "Value": value,
         "OrderTradeRevision": 1,
         "Direction": "NoChange",
         "CounterPartyClientUserId": 0,
-        "NotionalProductId": 0,
-        "NotionalRate": Decimal(1),
-        "NotionalValue": (qty * px * inst.multiplier).normalize(),
+        "NotionalValue": value,
         "IsBlockTrade": False,
-        "TradeTimeMS": _ms(data.get("ts"), 0),
-        "MakerTaker": "Maker" if data.get("liquidity") == "maker" else "Taker",
+        "TradeTimeMS": ms,
+        "MakerTaker": "Maker" if liquidity == "maker" else "Taker",
         "AdapterTradeId": 0,
         "InsideBid": ZERO,
         "InsideBidSize": ZERO,
         "InsideAsk": ZERO,
         "InsideAskSize": ZERO,
-        "ExecutionId": seq,
-        "OrigOrderId": orig_id,
-        "OrigClientOrderId": orig_cl,
     }
+
+
+def trade_event(data: dict, inst: Instrument, orig: tuple[int, int] | None, seq: int) -> dict:
+    """OrderTradeEvent (section 4.8) from a stream ``execution`` message; ``orig`` the order's
+    ``orig_ids`` (None: the order's own id and ClientOrderId)."""
+    cl = ap_client_order_id(data.get("cl_ord_id"))
+    orig_id, orig_cl = orig if orig is not None else (data["order_id"], cl)
+    ms = _ms(data.get("ts"), 0)
+    d = trade_fields(
+        inst, seq, data.get("trade_id") or 0, data["order_id"], data["account"], cl,
+        Side(data["side"]), Decimal(data["quantity"]), Decimal(data["price"]), ms,
+        data.get("liquidity"),
+    )  # fmt: skip
+    d.update(
+        TradeTime=ticks(ms * 1_000_000),
+        ContraAcctId=0,
+        NotionalProductId=0,
+        NotionalRate=Decimal(1),
+        OrigOrderId=orig_id,
+        OrigClientOrderId=orig_cl,
+    )
+    return d
 
 
 # -- products and instruments -------------------------------------------------------------

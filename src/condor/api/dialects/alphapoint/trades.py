@@ -40,54 +40,32 @@ def trade_out(r: ExecutionReport, inst, order, users: dict, pids: dict[str, int]
     (None if unknown) for its owner and OrigOrderId."""
     qty = inst.lots_to_qty(r.last_qty)
     px = inst.ticks_to_price(r.last_px) if r.last_px is not None else ZERO
-    value = (qty * px * inst.multiplier).normalize()
-    ms = r.ts_ns // 1_000_000
     user = users.get(order.owner) if order is not None and order.owner else None
-    side = M.SIDE_NAMES[r.side]
-    return {
-        "OMSId": M.OMS_ID,
-        "ExecutionId": r.seq,
-        "TradeId": r.trade_id or 0,
-        "OrderId": r.order_id,
-        "AccountId": M.ap_account(r.account),
-        "AccountName": r.account,
-        "SubAccountId": 0,
-        "ClientOrderId": M.ap_client_order_id(r.cl_ord_id),
-        "InstrumentId": inst.instrument_id,
-        "Side": side,
-        "OrderType": r.ord_type.value,
-        "Quantity": qty,
-        "RemainingQuantity": inst.lots_to_qty(r.leaves_qty),
-        "Price": px,
-        "Value": value,
-        "CounterParty": "0",
-        "OrderTradeRevision": 1,
-        "Direction": "NoChange",
-        "IsBlockTrade": False,
-        "Fee": ZERO,
-        "FeeProductId": pids.get(inst.currency, 0),
-        "OrderOriginator": (user.user_id or 0) if user is not None else 0,
-        "UserName": (order.owner or "") if order is not None else "",
-        "TradeTimeMS": ms,
-        "MakerTaker": "Maker" if r.liquidity == "maker" else "Taker",
-        "AdapterTradeId": 0,
-        "InsideBid": ZERO,
-        "InsideBidSize": ZERO,
-        "InsideAsk": ZERO,
-        "InsideAskSize": ZERO,
-        "IsQuote": False,
-        "CounterPartyClientUserId": 0,
-        "NotionalProductId": pids.get(inst.currency, 0),
-        "NotionalRate": 1,
-        "NotionalValue": value,
-        "NotionalHoldAmount": ZERO,
-        "TradeTime": M.ticks(r.ts_ns),
-        "OrigOrderId": r.orig_order_id or r.order_id,
-        "BaseVolume": qty,
-        "QuoteVolume": value,
-        "Timestamp": str(ms),
-        "Type": side.lower(),
-    }
+    cl = M.ap_client_order_id(r.cl_ord_id)
+    d = O.trade_fields(inst, r.seq, r.trade_id or 0, r.order_id, r.account, cl, r.side, qty, px,
+                       r.ts_ns // 1_000_000, r.liquidity)  # fmt: skip
+    d.update(
+        AccountName=r.account,
+        SubAccountId=0,
+        OrderType=r.ord_type.value,
+        RemainingQuantity=inst.lots_to_qty(r.leaves_qty),
+        CounterParty="0",
+        Fee=ZERO,
+        FeeProductId=pids.get(inst.currency, 0),
+        OrderOriginator=(user.user_id or 0) if user is not None else 0,
+        UserName=(order.owner or "") if order is not None else "",
+        IsQuote=False,
+        NotionalProductId=pids.get(inst.currency, 0),
+        NotionalRate=1,
+        NotionalHoldAmount=ZERO,
+        TradeTime=M.ticks(r.ts_ns),
+        OrigOrderId=r.orig_order_id or r.order_id,
+        BaseVolume=qty,
+        QuoteVolume=d["Value"],
+        Timestamp=str(r.ts_ns // 1_000_000),
+        Type=d["Side"].lower(),
+    )
+    return d
 
 
 async def get_trades_history(rt, s: Session, payload: Any) -> list:
