@@ -20,6 +20,7 @@ import secrets
 import time
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import jwt
@@ -34,13 +35,15 @@ from condor.domain.errors import RejectReason
 @dataclass(frozen=True, slots=True)
 class Principal:
     """The authenticated caller: ``username``, ``user_id``, ``role``, ``accounts`` it may
-    see (ignored for Operators), ``jti`` of its token."""
+    see (ignored for Operators), ``jti`` of its token and ``exp``, when that token lapses
+    (Unix seconds; None: a session that does not lapse, such as an AlphaPoint login)."""
 
     username: str
     role: Role
     accounts: frozenset[str]
     user_id: int | None = None
     jti: str | None = None
+    exp: int | None = None
 
     @property
     def is_operator(self) -> bool:
@@ -104,6 +107,8 @@ class Authenticator:
         self._revoked: dict[str, int] = {}
         self._revoked_pruned = 0  # len(_revoked) after the last pruning
         self._decoded: dict[str, tuple[Principal, int]] = {}  # token -> (principal, exp)
+        self.revoke_listeners: list[Callable[[str], None]] = []
+        """Called with the ``jti`` of every revoked token (the stream closes its sockets)."""
         self._dummy = self._hasher.hash(secrets.token_urlsafe(8))
 
     # -- credentials ----------------------------------------------------------------------
@@ -178,18 +183,23 @@ class Authenticator:
             raise unauthorized("invalid or expired token") from None
         if c["jti"] in self._revoked or c["sub"] not in self.users:
             raise unauthorized("token has been revoked")
-        p = Principal(c["sub"], role, frozenset(c.get("accounts") or ()), c.get("uid"), c["jti"])
+        p = Principal(
+            c["sub"], role, frozenset(c.get("accounts") or ()), c.get("uid"), c["jti"],
+            int(c["exp"]),
+        )  # fmt: skip
         if len(self._decoded) >= _DECODED_MAX:
             self._decoded.clear()
         self._decoded[token] = (p, int(c["exp"]))
         return p
 
     def revoke(self, p: Principal, refresh_token: str | None = None) -> None:
-        """Log out: refuse ``p``'s token from now on, and drop ``refresh_token`` if it is one
-        of ``p``'s."""
+        """Log out: refuse ``p``'s token from now on (and tell ``revoke_listeners``), and drop
+        ``refresh_token`` if it is one of ``p``'s."""
         now = int(time.time())
         if p.jti is not None:
             self._revoked[p.jti] = now + self._ttl
+            for listener in self.revoke_listeners:
+                listener(p.jti)
             if len(self._revoked) >= 2 * self._revoked_pruned + 64:  # amortized O(1)
                 self._revoked = {j: t for j, t in self._revoked.items() if t > now}
                 self._revoked_pruned = len(self._revoked)

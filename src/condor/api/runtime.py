@@ -74,6 +74,7 @@ class Runtime:
         self.engine = engine
         self.auth = auth
         self.hub = StreamHub(settings.stream.buffer_size, settings.stream.queue_size)
+        auth.revoke_listeners.append(self.hub.end_token)  # a logout closes its streams
         self.fills: list[ExecutionReport] = []
         self._fill_seqs: list[int] = []
         self.lock = threading.RLock()

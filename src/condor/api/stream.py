@@ -17,7 +17,12 @@ Invariants:
   send is abandoned (never half-written), the subscription and its queue are freed at once,
   and the 4008 close is tried for ``CLOSE_WAIT_S`` seconds. So a stalled client holds at most
   ``queue_size`` messages, and neither the hub nor other clients ever wait on it. A ``since``
-  older than the ring closes with 4410, one ahead of the head with 4409, a bad token with 4401.
+  older than the ring closes with 4410, one ahead of the head with 4409, a bad token with 4401,
+  a bad query parameter (``since`` not a whole number, an unknown ``types`` entry) with 4400
+  naming the parameter.
+- a connection lives no longer than its token: when the token expires, or is revoked (logout
+  in any dialect), the stream closes with 4401 and a reason naming the last ``seq`` delivered;
+  the client reconnects with a new token and ``since=<seq>`` and misses nothing.
 
 Wire: every message is ``{"seq": n, "type": t, "data": {...}}`` with ``type`` one of
 ``order``, ``execution``, ``trail``, ``position``, ``group``, ``rejected``, ``quote``,
@@ -28,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections import deque
 
 import orjson
@@ -39,12 +45,16 @@ from condor.api.errors import ApiError
 Scope = tuple[frozenset[str] | None, str | None] | None
 """None: public; else (accounts, owner) of the message."""
 
+CLOSE_BAD_REQUEST = 4400
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_SLOW = 4008
 CLOSE_GAP = 4410
 CLOSE_AHEAD = 4409
 CLOSE_WAIT_S = 5.0
 """How long a stalled client's 4008 close frame may wait for its socket (seconds)."""
+
+TYPES = ("order", "execution", "trail", "position", "group", "rejected", "quote", "trade")
+"""Every message ``type`` the stream publishes (the ``types`` filter names some of them)."""
 
 
 def visible(p: Principal, scope: Scope) -> bool:
@@ -67,11 +77,12 @@ class StreamGap(Exception):
 class Subscriber:
     """One connection's live queue (at most ``limit`` messages) and its sender's state:
     ``sender`` the task that sends its frames, ``sending`` while a send waits for the socket,
-    ``stalled`` once its queue overflowed during such a wait (the send is then abandoned)."""
+    ``stalled`` once its queue overflowed during such a wait (the send is then abandoned),
+    ``ending`` the (close code, reason) the server ends it with (token expired or revoked)."""
 
     __slots__ = (
-        "closed", "event", "last_sent", "limit", "overflow", "principal", "queue", "sender",
-        "sending", "stalled", "types",
+        "closed", "ending", "event", "last_sent", "limit", "overflow", "principal", "queue",
+        "sender", "sending", "stalled", "types",
     )  # fmt: skip
 
     def __init__(self, principal: Principal, limit: int, types: frozenset[str] | None) -> None:
@@ -86,6 +97,14 @@ class Subscriber:
         self.sender: asyncio.Task | None = None
         self.sending = False
         self.stalled = False
+        self.ending: tuple[int, str] | None = None
+
+    def end(self, code: int, why: str) -> None:
+        """Close this connection with ``code`` (reason ``why``, then the ``since=`` to resume
+        from) as soon as its sender wakes; what is still queued is not sent."""
+        if self.ending is None:
+            self.ending = (code, why)
+            self.event.set()
 
     def wants(self, kind: str, scope: Scope) -> bool:
         return (self.types is None or kind in self.types) and visible(self.principal, scope)
@@ -140,6 +159,7 @@ class StreamHub:
         """Register a subscriber and return it with the backlog of visible messages after
         ``since`` (empty for None). Raises StreamGap when the ring no longer holds them."""
         sub = Subscriber(p, self.queue_size, types)
+        sub.last_sent = self.seq if since is None else since  # where a resume starts from
         backlog: list[tuple[int, str]] = []
         if since is not None:
             if since > self.seq:
@@ -166,6 +186,13 @@ class StreamHub:
     def unsubscribe(self, sub: Subscriber) -> None:
         self.subs.discard(sub)
 
+    def end_token(self, jti: str) -> None:
+        """Close every connection authenticated by the token ``jti`` (revoked: logged out)
+        with 4401 (``Authenticator.revoke_listeners``)."""
+        for s in self.subs:
+            if s.principal.jti == jti:
+                s.end(CLOSE_UNAUTHORIZED, "token revoked")
+
 
 router = APIRouter()
 
@@ -177,13 +204,33 @@ def _token(ws: WebSocket, token: str | None) -> str | None:
     return h[7:] if h.lower().startswith("bearer ") else None
 
 
+def _query(since: str | None, types: str | None) -> tuple[int | None, frozenset[str] | None]:
+    """(``since``, ``types``) of the query; raises ValueError naming the parameter (closed
+    with 4400)."""
+    n = None
+    if since is not None:
+        if not since.isascii() or not since.isdigit():
+            raise ValueError(f"since: {since[:40]!r} is not a seq (a whole number, 0 or more)")
+        n = int(since)
+    kinds = None
+    if types is not None:
+        kinds = frozenset(t.strip() for t in types.split(",") if t.strip())
+        unknown = sorted(kinds.difference(TYPES))
+        if unknown or not kinds:
+            bad = f"unknown type {unknown[0][:20]!r}" if unknown else "no type named"
+            raise ValueError(f"types: {bad}; one or more of {','.join(TYPES)}")
+    return n, kinds
+
+
 @router.websocket("/api/v1/stream")
 async def stream(
-    ws: WebSocket, since: int | None = None, token: str | None = None, types: str | None = None
+    ws: WebSocket, since: str | None = None, token: str | None = None, types: str | None = None
 ) -> None:
     """Events the caller may see, sequenced; ``since=<seq>`` replays what it missed.
     Authenticate with ``?token=<jwt>`` or an ``Authorization: Bearer`` header; ``types``
-    filters by message type (comma-separated)."""
+    filters by message type (comma-separated, of ``TYPES``). Close codes: 4400 bad query
+    parameter, 4401 bad, expired or revoked token, 4008 slow consumer, 4409 ``since`` ahead of
+    the head, 4410 ``since`` no longer replayable (module doc)."""
     rt = ws.app.state.runtime
     await ws.accept()
     tok = _token(ws, token)
@@ -194,22 +241,38 @@ async def stream(
     except ApiError as e:
         await ws.close(CLOSE_UNAUTHORIZED, e.detail)
         return
-    kinds = frozenset(t.strip() for t in types.split(",") if t.strip()) if types else None
     try:
-        sub, backlog = rt.hub.subscribe(p, since, kinds)
+        start, kinds = _query(since, types)
+    except ValueError as e:
+        await ws.close(CLOSE_BAD_REQUEST, str(e)[:120])
+        return
+    try:
+        sub, backlog = rt.hub.subscribe(p, start, kinds)
     except StreamGap as e:
         await ws.close(e.code, str(e))
         return
     receiver = asyncio.create_task(_watch_close(ws, sub))
     sub.sender = asyncio.current_task()
+    expiry = None
+    if p.exp is not None:  # the token lapses: so does the connection
+        expiry = asyncio.get_running_loop().call_later(
+            max(p.exp - time.time(), 0.0), sub.end, CLOSE_UNAUTHORIZED, "token expired"
+        )
     try:
         await _send(ws, sub, 0, orjson.dumps({"type": "welcome", "head": rt.hub.seq}).decode())
         for seq, text in backlog:
+            if sub.ending is not None:
+                break
             await _send(ws, sub, seq, text)
         while True:
-            await sub.event.wait()
-            sub.event.clear()
+            if sub.ending is None:
+                await sub.event.wait()
+                sub.event.clear()
             if sub.closed:
+                break
+            if sub.ending is not None:
+                code, why = sub.ending
+                await ws.close(code, f"{why}; reconnect with since={sub.last_sent}")
                 break
             while sub.queue:
                 seq, text = sub.queue.popleft()
@@ -227,6 +290,8 @@ async def stream(
     except Exception:  # the client went away mid-send
         pass
     finally:
+        if expiry is not None:
+            expiry.cancel()
         rt.hub.unsubscribe(sub)
         receiver.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
