@@ -2,13 +2,13 @@
 
 Invariant: every error the API answers has ``type``, ``title``, ``status``, ``detail``, and,
 where one is known, ``reason`` (a ``RejectReason`` value or an ``auth.*`` / ``http.*`` code)
-and ``field`` (the request field at fault, dotted: ``members[1].order.price``). Engine
-rejections map to a status by ``status_for``: 401 no or bad credentials, 403 a permission the
-caller lacks, 404 an unknown resource named by the path, 409 a conflict with the current state
-(order ended, funds, session, duplicate ClOrdID), 422 invalid input, 503 (reason
-``store.unavailable``) when the journal cannot store the command. A rejected command has
-changed nothing (engine invariant), so every 4xx leaves state as it was; a 503 has accepted
-nothing.
+and ``field`` (the request field at fault, dotted: ``members[1].order.price``). A body that
+is not JSON is 400; engine rejections map to a status by ``status_for``: 401 no or bad
+credentials, 403 a permission the caller lacks, 404 an unknown resource named by the path, 409
+a conflict with the current state (order ended, funds, session, duplicate ClOrdID), 422
+invalid input, 503 (reason ``store.unavailable``) when the journal cannot store the command.
+A rejected command has changed nothing (engine invariant), so every 4xx leaves state as it
+was; a 503 has accepted nothing.
 """
 
 from __future__ import annotations
@@ -194,11 +194,13 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):
         errors = []
+        status = 422
         for e in exc.errors():
             kind = e.get("type")
             msg = e.get("msg", "")
             if kind == "json_invalid":  # its loc is a character position, not a field
                 field, msg = None, f"invalid JSON ({(e.get('ctx') or {}).get('error', msg)})"
+                status = 400  # a malformed body, as the OpenAPI document says (not 422)
             else:
                 field = _loc_field(tuple(e.get("loc", ())))
             errors.append(
@@ -214,7 +216,7 @@ def install(app: FastAPI) -> None:
             or "invalid request"
         )
         return problem(
-            422, detail, first["reason"], first["field"], request.url.path, errors=errors
+            status, detail, first["reason"], first["field"], request.url.path, errors=errors
         )
 
     @app.exception_handler(StarletteHTTPException)

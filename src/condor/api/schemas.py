@@ -7,9 +7,10 @@ the field rather than a silently ignored option. Domain conversion lives in ``ma
 
 Inbound values are also ones the journal can store, so that no single request can make a
 commit fail (which refuses every later order until a restart): times (``Timestamp``) fit
-64-bit epoch nanoseconds; client ids (``ClientId``: ``cl_ord_id``, ``group_id``) have 1 to 64
-characters and no control character (PostgreSQL text holds no NUL), and a ``group_id`` no
-``/`` (it must be addressable as ``/groups/{group_id}``).
+64-bit epoch nanoseconds; a ``cl_ord_id`` (``ClientId``) has 1 to 128 characters (the engine's
+``CL_ORD_ID_MAX``, the same bound in every dialect; README "Bounds"), a ``group_id``
+(``GroupId``) 1 to 64; neither a control character (PostgreSQL text holds no NUL), and a
+``group_id`` no ``/`` (it must be addressable as ``/groups/{group_id}``).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from condor.domain.orders.enums import (
     TriggerBasis,
     TriggerCondition,
 )
+from condor.domain.values import CL_ORD_ID_MAX
 
 T = TypeVar("T")
 
@@ -52,11 +54,14 @@ def _storable_time(v: datetime) -> datetime:
 Timestamp = Annotated[datetime, AfterValidator(_storable_time)]
 """An inbound time the engine and the journal can hold (int ns since the epoch, 64 bits)."""
 
-ClientId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")]
-"""A client's id (ClOrdID, FIX 11): 1-64 characters, none of them a control character."""
+ClientId = Annotated[
+    str, Field(min_length=1, max_length=CL_ORD_ID_MAX, pattern=r"^[^\x00-\x1f\x7f]+$")
+]
+"""A client's id (ClOrdID, FIX 11): 1-128 characters, none of them a control character."""
 
 GroupId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f/]+$")]
-"""A client-chosen group id: a ``ClientId`` without ``/`` (a path segment of ``/groups/``)."""
+"""A client-chosen group id: 1-64 characters, no control character and no ``/`` (a path
+segment of ``/groups/``)."""
 
 
 class _In(BaseModel):

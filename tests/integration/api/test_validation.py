@@ -64,6 +64,23 @@ def test_repeated_cl_ord_id_answers_the_first_answer_and_creates_nothing(demo):
     assert _state(demo) == before
 
 
+def test_a_cl_ord_id_of_128_characters_works_as_in_every_dialect_and_129_is_refused(demo):
+    # Arrange: the README's bound, a ClOrdID of at most 128 printable characters
+    long_id = "L" * 127 + "1"
+    before = _state(demo)
+    # Act
+    r = demo.post("/api/v1/orders", json=limit_order(cl_ord_id=long_id))
+    too_long = demo.post("/api/v1/orders", json=limit_order(cl_ord_id=long_id + "x"))
+    # Assert: the 128-character one is an order, found by its ClOrdID; the 129th is refused
+    assert r.status_code == 201, r.text
+    found = demo.get(f"/api/v1/orders/by-cl-ord-id/{long_id}", params={"account": "123456"})
+    assert found.status_code == 200 and found.json()["order_id"] == r.json()["order_id"]
+    assert too_long.status_code == 422 and too_long.json()["field"] == "cl_ord_id"
+    assert "128" in too_long.json()["detail"]
+    demo.delete(f"/api/v1/orders/{r.json()['order_id']}")
+    assert _state(demo)[1:] == before[1:]
+
+
 def test_first_rejection_is_the_answer_to_a_repeated_cl_ord_id(demo):
     body = limit_order(qty="100000", price="100.00", cl_ord_id="dup-rejected")
     first = demo.post("/api/v1/orders", json=body)
@@ -119,6 +136,33 @@ def test_group_member_error_names_the_member_field_and_creates_nothing(demo):
     assert eng.status_code == 422 and eng.json()["field"] == "members[1].order.price"
     assert eng.json()["reason"] == "validation.missing_field"
     assert both.status_code == 422 and both.json()["field"] == "members[0]"
+    assert _state(demo) == before
+
+
+@pytest.mark.parametrize(
+    ("path", "content"),
+    [
+        ("/api/v1/orders", b'{"account": "123456", "symbol": "IBM",'),
+        ("/api/v1/orders", b"{'account': '123456'}"),
+        ("/api/v1/groups", b"not json"),
+        ("/api/v1/marketdata/{symbol}/quotes", b'{"bid": 1,}'),
+    ],
+)
+def test_a_body_that_is_not_json_is_400_as_documented_and_changes_nothing(demo, path, content):
+    # Arrange: the OpenAPI document's answer for a malformed body
+    spec = demo.get("/openapi.json").json()
+    assert spec["paths"][path]["post"]["responses"]["400"]["description"] == (
+        "Malformed request body"
+    )
+    before = _state(demo)
+    # Act
+    url = path.replace("{symbol}", "IBM")
+    r = demo.post(url, content=content, headers={"content-type": "application/json"})
+    # Assert: 400 problem+json (not 422: no field is at fault), nothing created
+    assert r.status_code == 400 and r.headers["content-type"].startswith(PROBLEM)
+    body = r.json()
+    assert body["status"] == 400 and "field" not in body
+    assert body["detail"].startswith("request body: invalid JSON (")
     assert _state(demo) == before
 
 
