@@ -16,11 +16,18 @@ Invariants:
   with the stream head its messages reach, and a restarted server resumes the stream there, so
   stream numbers never repeat (``since`` older than the restart closes with 4410).
 - a repeated idempotency key answers the first answer (``replayed``) and changes nothing.
+- a journaled server on wall time fires its timers (GTD and DAY expiries, session changes,
+  activation times) when they fall due, not only when the next input arrives: a timer pump
+  submits ``AdvanceClock(now)`` (journaled like any input) whenever the engine's earliest
+  timer has passed, at start too (each timer fires at its own instant), so what expired
+  while the server was down is expired (and published) as soon as it is back. A simulated
+  clock moves only when told.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 from bisect import bisect_right
@@ -36,6 +43,7 @@ from condor.api.stream import StreamHub
 from condor.api.writer import KEY_MAX, KEY_SCOPE_MAX, MemoryWriter, Writer
 from condor.domain.errors import RejectReason as R
 from condor.domain.market import QuoteTick, TradeTick
+from condor.domain.orders.commands import AdvanceClock
 from condor.domain.orders.events import CauseKind, CommandRejected, ExecutionReport
 from condor.domain.orders.order import Order
 from condor.engine.core import Engine
@@ -47,6 +55,8 @@ Answer = Callable[[Engine, list], Any]
 (JSON-ready when the command has an idempotency key: the answer is stored with the key)."""
 
 UNAVAILABLE = "store.unavailable"
+PUMP_POLL_S = 0.25
+"""Longest sleep of the timer pump (s): a new order's earlier timer is seen within this."""
 
 
 class Outcome(NamedTuple):
@@ -54,11 +64,18 @@ class Outcome(NamedTuple):
     replayed: bool  # the first answer to a repeated idempotency key
 
 
-def store_unavailable(err: BaseException) -> ApiError:
+def store_unavailable(err: BaseException, own: bool = True) -> ApiError:
+    """The 503 problem for a store error: "nothing was accepted", unless ``err`` is the
+    failure of this request's own commit (``own``) and says its outcome is unknown
+    (``outcome_unknown``: the database could not be asked whether it holds the request; a
+    restart recovers it if it does)."""
+    if own and getattr(err, "outcome_unknown", False):
+        tail = "the request may have been stored: after a restart, read it back or resend it "
+        tail += "with the same idempotency key to learn its outcome"
+    else:
+        tail = "nothing was accepted"
     return ApiError(
-        503,
-        f"orders are refused: the journal cannot store them ({err}); nothing was accepted",
-        UNAVAILABLE,
+        503, f"orders are refused: the journal cannot store them ({err}); {tail}", UNAVAILABLE
     )
 
 
@@ -88,6 +105,7 @@ class Runtime:
             self.lock, self._flush, self._drop, lambda: self.hub.seq + len(self._pending)
         )
         self._time: Callable[[], int] | None = self.writer.time_source
+        self._pump: asyncio.Task | None = None  # fires due timers on wall time (start)
         self.fills_kept = settings.journal.fills_kept if self.writer.durable else None
         # the newest part of the executions log of a recovered server
         for ev in self.writer.stored_fills(newest=self.fills_kept):
@@ -109,9 +127,31 @@ class Runtime:
 
     async def start(self) -> None:
         await self.writer.start()
+        if self._time is not None:
+            self._pump = asyncio.create_task(self._pump_timers(), name="condor-timers")
 
     async def stop(self) -> None:
+        if self._pump is not None:
+            self._pump.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._pump
         await self.writer.stop()
+
+    async def _pump_timers(self) -> None:
+        """Fire due timers on wall time: whenever the engine's earliest timer is at or before
+        now, submit ``AdvanceClock`` as a function of time (``store.recorder``: it moves the
+        clock to the wall time the input runs at, firing each timer at its own instant); stops
+        when the store fails."""
+        e, now_ns = self.engine, self._time
+        while self.writer.failed is None:
+            left = e.next_timer - now_ns()
+            if left > 0:
+                await asyncio.sleep(min(left / 1e9, PUMP_POLL_S))
+                continue
+            try:
+                await self._submit(AdvanceClock, None, lambda events: None)
+            except ApiError:
+                return  # the store failed: nothing may run until a restart
 
     def now_ns(self) -> int:
         """The time a new input would run at (int ns): the wall clock for a journaled server on
@@ -166,7 +206,7 @@ class Runtime:
 
     async def _submit(self, inp, key, respond):
         if self.writer.failed is not None:
-            raise store_unavailable(self.writer.failed)
+            raise store_unavailable(self.writer.failed, own=False)
         try:
             return await self.writer.submit(inp, key, respond)
         except self.writer.unavailable as e:

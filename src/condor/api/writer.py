@@ -10,6 +10,10 @@ The API does not import the store (layer contract: they are independent adapters
 engine). ``load_journal`` finds the journal back end by name when a database is configured;
 any object of the ``Writer`` shape works in its place.
 
+Timers: a writer with a ``time_source`` (the engine runs on wall time) also takes, in place of
+an input, a function of time (``AdvanceClock``), called with the time the input runs at
+(``condor.store.recorder``): ``Runtime`` fires due timers that way.
+
 Stream positions: ``stream_base`` is the event-stream head a restarted server resumes from (0
 in memory); ``bind(..., stream_head=)`` lets a journal store the head with each input.
 """
@@ -45,7 +49,8 @@ class Applied(NamedTuple):
 
 class Writer(Protocol):
     durable: bool
-    unavailable: tuple[type[BaseException], ...]  # errors that mean "not stored, not accepted"
+    # errors that mean "not stored, not accepted" ("perhaps stored" when outcome_unknown)
+    unavailable: tuple[type[BaseException], ...]
     engine: Any
     stream_base: int
 

@@ -5,13 +5,19 @@ committed (acknowledge only what is durable). Submissions are applied to the eng
 order by one task (the single writer); a batch closes when it holds ``max_batch`` inputs, or
 when the queue is empty and ``max_wait_ms`` has passed since the batch's first input (0: as soon
 as the queue is empty). The commit runs in a dedicated thread, so submitters keep queueing while
-it runs and the next batch is as large as the load. If a commit fails, every submission of the
-batch fails with the StoreError, and the committer refuses everything after it (``failed``):
-the engine has moved past what is stored, so only a restart (recovery from the journal) may
-accept orders again. An engine that raises while it applies an input (a bug) is treated the
-same way (``EngineFault``): it may have changed part of its state for an input the journal
-does not hold, so acknowledging anything after it would store a history that no longer
-replays; the batch is refused and a restart recovers the state the journal holds.
+it runs and the next batch is as large as the load. A commit that raises has an outcome only
+the database knows (a connection lost at COMMIT: the batch may be stored or rolled back), so
+the committer asks it (``Store.has_input``): a stored batch is acknowledged like any other; a
+batch it does not hold is written again (``RETRIES`` times) on a new connection, since the
+engine state it describes is intact. If the batch stays unstored, every submission of it fails
+with the StoreError, and the committer refuses everything after it (``failed``): the engine
+has moved past what is stored, so only a restart (recovery from the journal) may accept orders
+again. When the database cannot even be asked, the failure is ``CommitUnknown`` (the batch may
+be stored: a restart recovers it if it is). An engine that raises while it applies an input (a
+bug) is treated as an unstored batch (``EngineFault``): it may have changed part of its state
+for an input the journal does not hold, so acknowledging anything after it would store a
+history that no longer replays; the batch is refused and a restart recovers the state the
+journal holds.
 
 Hooks: ``on_commit()`` runs on the event loop after a batch is durable and before its
 submitters are answered (publish what the batch did); ``on_abort(error)`` runs instead when the
@@ -23,14 +29,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from condor.store.errors import EngineFault, StoreError
+from condor.store.errors import CommitUnknown, EngineFault, StoreError
 from condor.store.journal import Store
 from condor.store.recorder import Applied, Recorder, default_response
+
+log = logging.getLogger("condor.store")
+
+RETRIES = 2
+"""Writes of a batch after a failed commit the database says it does not hold (a lost
+connection, a transient lock); a failure that persists (full disk, broken schema) then stops
+the writer as before."""
 
 
 class GroupCommitter:
@@ -147,7 +161,7 @@ class GroupCommitter:
         if rec.pending:
             b = rec.flush()
             try:
-                await loop.run_in_executor(self._pool, self.store.append, b)
+                await loop.run_in_executor(self._pool, self._store_batch, b)
             except BaseException as e:
                 self.failed = e
                 self._abort(batch, e)
@@ -161,6 +175,31 @@ class GroupCommitter:
             self.acked += 1
             if not fut.done():
                 fut.set_result(res)
+
+    def _store_batch(self, b) -> None:
+        """Append ``b``; when the commit raises, ask the database whether it holds ``b``
+        (stored: done) and write it again if not. Raises the last StoreError when ``b`` is
+        still not stored, CommitUnknown when the database cannot be asked."""
+        seq = b.inputs[0]["seq"]
+        for attempt in range(RETRIES + 1):
+            try:
+                self.store.append(b)
+                return
+            except StoreError as e:
+                err = e
+            try:
+                stored = self.store.has_input(seq)
+            except StoreError as e:
+                raise CommitUnknown(
+                    f"commit failed ({err}) and the database cannot be asked whether it holds "
+                    f"the batch ({e}): the batch may be stored; a restart recovers it if it is"
+                ) from err
+            if stored:
+                log.warning("commit of inputs from %d raised (%s) but is stored", seq, err)
+                return
+            if attempt < RETRIES:
+                log.warning("commit of inputs from %d not stored (%s); writing it again", seq, err)
+        raise StoreError(f"{err} (the batch is not stored)") from err
 
     def _abort(self, batch: list, e: BaseException) -> None:
         """Nothing of ``batch`` is stored: forget it and fail its submissions."""

@@ -17,3 +17,12 @@ class EngineFault(StoreError):
     """The engine raised while applying an input (a bug): it may hold changes the journal
     does not, so the writer refuses every input until a restart recovers the journaled state
     (``committer.GroupCommitter``)."""
+
+
+class CommitUnknown(StoreError):
+    """A commit failed (typically its connection was lost) and the database could not be
+    asked whether it holds the batch: the batch may or may not be stored, and a restart
+    recovers whichever is true. ``outcome_unknown`` tells the API to say so instead of
+    "nothing was accepted" (``committer.GroupCommitter``)."""
+
+    outcome_unknown = True

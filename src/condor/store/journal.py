@@ -113,7 +113,9 @@ class Store:
 
     def append(self, batch: Batch) -> None:
         """Write ``batch`` in one transaction; return once it is durable. Raises StoreError
-        (nothing of the batch is then stored)."""
+        when the commit failed: nothing of the batch is then stored, except when the
+        connection was lost at COMMIT, where only the database knows (``has_input``; the
+        group committer asks it)."""
         if not batch.inputs:
             return
         sql = self._sql
@@ -139,7 +141,7 @@ class Store:
                 finally:
                     cur.close()
         except (DBAPIError, self._driver_error) as e:
-            raise StoreError(f"commit failed, batch not stored: {_reason(e)}") from e
+            raise StoreError(f"commit failed: {_reason(e)}") from e
 
     def write_state(self, engine) -> None:
         """Upsert every read-model row of ``engine`` (the initial state on first start)."""
@@ -178,6 +180,17 @@ class Store:
     def last_input_seq(self) -> int:
         with self.db.connect() as c:
             return c.execute(sa.select(sa.func.max(S.journal.c.seq))).scalar() or 0
+
+    def has_input(self, seq: int) -> bool:
+        """Whether journal input ``seq`` is stored (a primary-key read on a new connection:
+        how a writer learns the outcome of a commit whose connection was lost). Raises
+        StoreError when the database cannot be asked."""
+        j = S.journal
+        try:
+            with self.db.connect() as c:
+                return c.execute(sa.select(j.c.seq).where(j.c.seq == seq)).first() is not None
+        except (DBAPIError, self._driver_error) as e:
+            raise StoreError(f"cannot read the journal: {_reason(e)}") from e
 
     def last_event_seq(self) -> int:
         with self.db.connect() as c:

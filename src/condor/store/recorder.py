@@ -12,6 +12,13 @@ Stream positions: with a ``stream_head`` callable (the server's event-stream hea
 messages of the inputs applied so far are published), each input is journaled with that head
 (``stream_seq``), read back after a restart (``Store.last_stream_seq``).
 
+Inputs of the clock: an input may be given as a function of time (a callable, e.g.
+``AdvanceClock``: the server's timer pump); it is called with the ``time_source`` time (at
+least the engine clock; the engine clock without a time source), and what it returns is applied
+and journaled. The engine clock is not advanced first, so an ``AdvanceClock`` made this way
+fires each due timer at its own instant (a GTD expiry that passed while the server was down
+expires at its expiry time, not at the restart's).
+
 Idempotency: an input submitted with a key ``(scope, key)`` already seen (in this process or,
 since the keys are loaded from the store, before a restart) is not applied; its first answer
 is returned. Scopes name the caller's key space, e.g. ``("native", account)`` for ClOrdID,
@@ -116,7 +123,8 @@ class Recorder:
         key: tuple[str, str] | None = None,
         respond: Callable[[list], Any] = default_response,
     ) -> Applied:
-        """Run one command or market event; record it for the next ``flush``. ``respond(events)``
+        """Run one command or market event (or a function of the clock that returns one, see
+        the module doc); record it for the next ``flush``. ``respond(events)``
         makes the answer right after the input ran (called when a ``key`` is given or a
         ``respond`` other than the default is; kept with the key, so JSON-ready then)."""
         if key is not None:
@@ -124,7 +132,10 @@ class Recorder:
             if dup is not None:
                 return dup
         e = self.engine
-        if self.time_source is not None:
+        if callable(inp):
+            now = e.clock.now_ns()
+            inp = inp(max(self.time_source(), now) if self.time_source is not None else now)
+        elif self.time_source is not None:
             e.clock.advance_to(self.time_source())
         ts = e.clock.now_ns()
         seq = self.next_seq

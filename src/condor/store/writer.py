@@ -46,7 +46,8 @@ UNAVAILABLE: tuple[type[BaseException], ...] = (StoreError,)
 
 class JournalWriter:
     """Journals through ``Recorder`` + ``GroupCommitter``; built by ``open_journal``.
-    ``unavailable``: the exception types that mean "not stored, not accepted"."""
+    ``unavailable``: the exception types that mean "not stored, not accepted" (or, for one
+    with ``outcome_unknown`` set, "the database could not say whether it stored it")."""
 
     durable = True
     unavailable = UNAVAILABLE
