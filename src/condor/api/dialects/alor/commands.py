@@ -97,17 +97,9 @@ async def create(rt, p: Principal, kind: str, data, reqid: str | None) -> Reply:
     return await _run(rt, cmd, body.user.portfolio, reqid, _order_number)
 
 
-def _order_id(order_id) -> int | None:
-    """``order_id`` as an int, None when it is not one."""
-    try:
-        return int(order_id)
-    except (TypeError, ValueError):
-        return None
-
-
 def live_order(e, p: Principal, order_id, portfolio: str | None) -> Order | None:
     """The caller's live order ``order_id`` (of ``portfolio`` when given), else None."""
-    oid = _order_id(order_id)
+    oid = M.order_id_of(order_id)
     o = e.orders.get(oid) if oid is not None else None
     if o is None or not p.may_see(o.account) or o.status.is_terminal:
         return None
@@ -158,7 +150,7 @@ def replaced_order(rt, p: Principal, order_id, portfolio: str) -> Order | None:
     """The caller's order ``order_id`` of ``portfolio`` when a modify has replaced it, else
     None. A repeated modify (same ``X-REQID``, section 2.4) names the order its first run
     replaced; it must reach the request-id check to be answered with the duplicate reply."""
-    oid = _order_id(order_id)
+    oid = M.order_id_of(order_id)
     o = rt.order(oid) if oid is not None else None
     if o is None or o.status is not OrdStatus.REPLACED or o.account != portfolio:
         return None

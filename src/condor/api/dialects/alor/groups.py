@@ -69,10 +69,9 @@ def members_of(e, p: Principal, body: GroupIn, kind) -> tuple[MemberSpec, ...]:
     for i, m in enumerate(body.orders):
         f = f"orders[{i}]"
         declared = M.enum_of(M.GROUP_TYPES, m.type, f"{f}.type", "order type")
-        try:
-            oid = int(m.orderId)
-        except ValueError:
-            raise _bad(f"Order id {m.orderId!r} is not an order number", f"{f}.orderId") from None
+        oid = M.order_id_of(m.orderId)
+        if oid is None:
+            raise _bad(f"Order id {m.orderId!r} is not an order number", f"{f}.orderId")
         o = e.orders.get(oid)
         if o is None:
             raise _bad(f"Order ({oid}) not found", f"{f}.orderId")

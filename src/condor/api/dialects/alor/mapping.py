@@ -124,6 +124,18 @@ def instrument(engine, body: OrderBodyIn) -> Instrument:
     return inst
 
 
+def order_id_of(v) -> int | None:
+    """An order number as the engine's id: a JSON integer, or text of ASCII digits only
+    (section 2.7: order numbers are strings of digits); None for anything else. ``int()``
+    alone would also take ``"1_0"``, ``" 1"``, ``"+1"`` and other scripts' digits, naming an
+    order the client never named."""
+    if isinstance(v, int) and not isinstance(v, bool):
+        return v if v >= 0 else None
+    if isinstance(v, str) and v.isascii() and v.isdigit():
+        return int(v)
+    return None
+
+
 def lots(v: Decimal, field: str = "quantity") -> int:
     """A positive whole number of lots; 400 "Invalid or unsupported quantity" otherwise."""
     if v != v.to_integral_value() or v <= 0:

@@ -2,9 +2,10 @@
 ``stopLimit`` and ``stoplimit`` alike; AlorPy's ``/commandapi/api/orderGroups<id>``).
 
 Invariant: a pure ASGI middleware that rewrites only the static segments of this dialect's two
-prefixes (``/md/v2/clients/...``, ``/commandapi/...``) to their canonical casing, and inserts
-the missing ``/`` of ``orderGroups<id>``; path parameters (exchange, portfolio, order and
-group ids) are never changed. Other paths pass untouched. (``actions/<kind>`` and
+prefixes (``/md/v2/clients/...``, ``/commandapi/...``) to their canonical casing, inserts
+the missing ``/`` of ``orderGroups<id>`` and drops trailing slashes (``orderGroups/`` is
+answered as ``orderGroups``, not redirected with a 307); path parameters (exchange,
+portfolio, order and group ids) are never changed. Other paths pass untouched. (``actions/<kind>`` and
 ``orders|stoporders`` are matched case-insensitively by the routes themselves.)
 """
 
@@ -29,6 +30,7 @@ def canonical(path: str) -> str:
     low = path.lower()
     if not (low.startswith("/md/") or low.startswith("/commandapi/")):
         return path
+    path = path.rstrip("/")  # answered directly, not redirected (307) to the slashless path
     segs = path.split("/")
     if _canon(segs, _MD):
         return "/".join(segs)

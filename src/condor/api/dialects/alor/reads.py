@@ -59,12 +59,6 @@ def view(o: Order, what: str, fmt: str, existing: bool = True) -> dict:
     return M.formatted(d, fmt)
 
 
-def order_number(text: str) -> bool:
-    """Whether ``text`` is an order number: ASCII digits only (``str.isdigit`` also takes
-    ``²``, which ``int`` refuses, and ``int`` takes other scripts' digits)."""
-    return text.isascii() and text.isdigit()
-
-
 def _what(what: str) -> str:
     w = what.lower()
     if w not in WHAT:
@@ -101,7 +95,8 @@ async def get_order(
     rt = request.app.state.runtime
     with rt.read() as e:
         check_read(e, p, portfolio)
-        o = rt.order(int(order_id)) if order_number(order_id) else None
+        oid = M.order_id_of(order_id)
+        o = rt.order(oid) if oid is not None else None
         if (
             o is None
             or o.account != portfolio
