@@ -38,6 +38,7 @@ from typing import Any, NamedTuple
 from condor.api import mapping
 from condor.api.auth import Authenticator
 from condor.api.errors import ApiError
+from condor.api.order_index import OrderIndex
 from condor.api.settings import Settings
 from condor.api.stream import StreamHub
 from condor.api.writer import KEY_MAX, KEY_SCOPE_MAX, MemoryWriter, Writer
@@ -96,6 +97,7 @@ class Runtime:
         self._fill_seqs: list[int] = []
         self.lock = threading.RLock()
         self.ref_prices: dict[str, int] = {}
+        self.order_index = OrderIndex()  # orders by account and ClOrdID, for dialect reads
         self._pending: list[tuple[str, Any, dict]] = []  # stream messages not yet durable
         self._pending_fills: list[ExecutionReport] = []
         self.writer: Writer = writer if writer is not None else MemoryWriter(engine)
