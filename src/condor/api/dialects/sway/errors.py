@@ -3,8 +3,10 @@
 Invariant: every error answered on a ``/dxsca-web`` route has this body and one of the statuses
 of wire-formats.md section 3.7: 400 (code 33 bad request, 31 malformed query URI, 101 bad
 client id), 401 (code 3, or no code for a missing/expired session), 403 (code 99, ``If-Match``
-missing), 404 (code 2, unknown or foreign entity), 409 (code 100 duplicate ``orderCode``; other
-conflicts carry the engine reason), 412 (stale ``If-Match``). An engine rejection changed
+missing), 404 (code 2, unknown or foreign entity), 409 (code 100 duplicate ``orderCode``; every
+other conflict, such as a final order or a failed pre-trade check, code 33 with the reason in
+``description``: an engine reason name never becomes an ``errorCode``), 412 (stale
+``If-Match``). An engine rejection changed
 nothing (engine invariant), so no error here leaves state changed.
 
 ``SwayRoute`` is the route class of the dialect's router: it turns ``SwayError``, native
@@ -75,6 +77,12 @@ def unauthorized(text: str = "Session is missing or expired") -> SwayError:
     return SwayError(401, None, text)
 
 
+def conflict(description: str) -> SwayError:
+    """409 code 33: a request the order's state refuses (cancelling or modifying a final
+    order, editing a non-editable field, a pre-issue check; section 3.7 "409 various")."""
+    return SwayError(409, BAD_REQUEST, description)
+
+
 def duplicate(order_code: str) -> SwayError:
     return SwayError(409, DUPLICATE, f"Order with this id already exists ({order_code})")
 
@@ -117,7 +125,7 @@ def from_api_error(e: ApiError) -> SwayError:
     if reason in {r.value for r in _NOT_FOUND}:
         return not_found(e.detail)
     if e.status == 409:
-        return SwayError(409, reason, e.detail)
+        return conflict(f"{field}: {e.detail}" if field else e.detail)
     if e.status >= 500:
         return SwayError(e.status, None, e.detail)
     where = f"{field}: " if field else ""

@@ -21,7 +21,7 @@ import hashlib
 from datetime import UTC
 from decimal import Decimal
 
-from condor.api.dialects.sway.errors import SwayError, bad_request
+from condor.api.dialects.sway.errors import SwayError, bad_request, conflict
 from condor.api.dialects.sway.schemas import OrderRequest
 from condor.api.mapping import avg_price, dt_to_ns, ns_to_dt, position_out
 from condor.domain.errors import DomainError
@@ -178,18 +178,18 @@ def to_modify(o: Order, r: OrderRequest) -> C.ModifyOrder:
     stays without quantity, to be sized by its IF order's fill (section 3.5)."""
     inst = o.inst
     if r.type is not None and _enum(TYPES, r.type, "type") is not o.ord_type:
-        raise SwayError(409, "33", "type cannot change")
+        raise conflict("type cannot change")
     if r.instrument != inst.symbol:
-        raise SwayError(409, "33", "instrument cannot change")
+        raise conflict("instrument cannot change")
     side = _enum({"BUY": "BUY", "SELL": "SELL"}, r.side, "side")
     if (side == "BUY") != o.side.is_buy:
-        raise SwayError(409, "33", "side cannot change")
+        raise conflict("side cannot change")
     effect = _enum(EFFECTS, r.position_effect, "positionEffect")
     if effect is not None and o.position_effect is not None and effect is not o.position_effect:
-        raise SwayError(409, "33", "positionEffect cannot change")
+        raise conflict("positionEffect cannot change")
     tif = _enum(TIFS, r.tif, "tif")
     if tif is not None and tif is not o.tif:
-        raise SwayError(409, "33", "tif cannot change")
+        raise conflict("tif cannot change")
     if r.price_offset is not None or r.price_link is not None:
         raise bad_request("priceOffset/priceLink: not supported by this server")
     qty = None

@@ -31,6 +31,7 @@ from condor.api.dialects.sway.errors import (
     SwayError,
     SwayRoute,
     bad_request,
+    conflict,
     duplicate,
     malformed_uri,
     method_not_allowed,
@@ -132,16 +133,13 @@ def _check_if_match(request: Request, e, account: str) -> None:
     raise SwayError(412, None, "Precondition failed: the orders have changed (ETag mismatch)")
 
 
-def _find(e, account: str, code: str) -> Order:
+def _find(rt, e, account: str, code: str) -> Order:
     """An order of ``account`` by client id (``orderCode``; the live one first, else the
-    newest) or by system id (``orderId``); 404 code 2 otherwise."""
-    o = e.order_by_cl_ord_id(account, code)
+    newest, from the runtime's per-account index) or by system id (``orderId``); 404 code 2
+    otherwise."""
+    o = e.order_by_cl_ord_id(account, code) or rt.order_index.by_code(e, account, code)
     if o is not None:
         return o
-    for oid in range(e.order_seq, 0, -1):
-        x = e.orders.get(oid)
-        if x is not None and x.account == account and x.cl_ord_id == code:
-            return x
     if code.isascii() and code.isdigit():  # str.isdigit alone takes "²", which int refuses
         x = e.orders.get(int(code))
         if x is not None and x.account == account:
@@ -149,8 +147,9 @@ def _find(e, account: str, code: str) -> Order:
     raise not_found(f"order {code}")
 
 
-def _used_codes(e, account: str) -> set[str]:
-    return {o.cl_ord_id for o in e.orders.values() if o.account == account and o.cl_ord_id}
+def _used(rt, e, account: str, code: str | None) -> bool:
+    """Whether an order of ``account`` the engine keeps has the client id ``code``."""
+    return code is not None and rt.order_index.by_code(e, account, code) is not None
 
 
 def _fills_by_order(rt, ids: set[int]) -> dict[int, list]:
@@ -183,9 +182,9 @@ async def place(account: str, request: Request, rt: RuntimeDep, p: SessionDep) -
     with rt.read() as e:
         _account(e, p, account)
         if isinstance(req, GroupRequest):
-            cmd = _group_command(e, p, cfg, account, req)
+            cmd = _group_command(rt, e, p, cfg, account, req)
         else:
-            cmd = _single_command(e, p, account, req)
+            cmd = _single_command(rt, e, p, account, req)
     if isinstance(cmd, CreateGroup):
         return json_response(await rt.execute(cmd, _group_answer))
     return json_response(await rt.execute(cmd, _single_answer))
@@ -198,7 +197,7 @@ def _instrument(e, symbol: str, field: str):
     return inst
 
 
-def _single_command(e, p: Principal, account: str, req: OrderRequest) -> C.SubmitOrder:
+def _single_command(rt, e, p: Principal, account: str, req: OrderRequest) -> C.SubmitOrder:
     if req.account is not None and req.account != account:
         raise bad_request("account: differs from the account in the path")
     inst = _instrument(e, req.instrument, "instrument")
@@ -210,12 +209,12 @@ def _single_command(e, p: Principal, account: str, req: OrderRequest) -> C.Submi
             "quantity: quantity must be positive; a position-attached order (quantity 0 or "
             "absent) is accepted only as a THEN order of an IF-THEN group"
         )
-    if cmd.cl_ord_id in _used_codes(e, account):
+    if _used(rt, e, account, cmd.cl_ord_id):
         raise duplicate(cmd.cl_ord_id)
     return cmd
 
 
-def _group_command(e, p, cfg: SwayConfig, account: str, req: GroupRequest) -> CreateGroup:
+def _group_command(rt, e, p, cfg: SwayConfig, account: str, req: GroupRequest) -> CreateGroup:
     kind, validator = M.contingency(req.contingency_type)
     if not cfg.position_based(e, account):
         raise bad_request(
@@ -226,7 +225,6 @@ def _group_command(e, p, cfg: SwayConfig, account: str, req: GroupRequest) -> Cr
     if len(req.orders) < 2:
         first = "IF-THEN needs a parent and at least one THEN order"
         raise bad_request(first if validator == "sway_if_then" else "OCO needs at least two orders")
-    used = _used_codes(e, account)
     seen: set[str] = set()
     members = []
     for i, r in enumerate(req.orders):
@@ -236,7 +234,7 @@ def _group_command(e, p, cfg: SwayConfig, account: str, req: GroupRequest) -> Cr
         inst = _instrument(e, r.instrument, f"orders[{i}].instrument")
         linkable = validator == "sway_if_then" and i > 0
         sub = M.to_submit(r, acc, inst, p.username, f"orders[{i}].", linkable)
-        if sub.cl_ord_id in seen or sub.cl_ord_id in used:
+        if sub.cl_ord_id in seen or _used(rt, e, account, sub.cl_ord_id):
             raise duplicate(sub.cl_ord_id)
         seen.add(sub.cl_ord_id)
         members.append(MemberSpec(order=sub))
@@ -273,9 +271,9 @@ async def modify(account: str, request: Request, rt: RuntimeDep, p: SessionDep) 
     with rt.read() as e:
         _account(e, p, account)
         _check_if_match(request, e, account)
-        o = _find(e, account, req.order_code)
+        o = _find(rt, e, account, req.order_code)
         if o.status.is_terminal:
-            raise SwayError(409, "33", f"order {req.order_code} is final ({o.status.value})")
+            raise conflict(f"order {req.order_code} is final ({o.status.value})")
         cmd = M.to_modify(o, req)
         rules.check_then_quantity(e, o, cmd.qty)
         rules.check_oco_quantity(e, o, cmd.qty)
@@ -295,7 +293,9 @@ async def cancel(
     with rt.read() as e:
         _account(e, p, account)
         _check_if_match(request, e, account)
-        o = _find(e, account, order_code)
+        o = _find(rt, e, account, order_code)
+        if o.status.is_terminal:
+            raise conflict(f"order {order_code} is final ({o.status.value})")
     await rt.execute(C.CancelOrder(o.order_id, o.account))
     return json_response(_response_ids(o))
 
@@ -306,7 +306,7 @@ _GROUP = "group"
 def _has_code(rt, p: Principal, account: str, code: str) -> bool:
     with rt.read() as e:
         _account(e, p, account)
-        return code in _used_codes(e, account)
+        return _used(rt, e, account, code)
 
 
 async def cancel_group(account: str, request: Request, rt: RuntimeDep, p: SessionDep) -> Response:
@@ -332,9 +332,9 @@ async def cancel_group(account: str, request: Request, rt: RuntimeDep, p: Sessio
     with rt.read() as e:
         _account(e, p, account)
         _check_if_match(request, e, account)
-        orders = [_find(e, account, c) for c in codes]
+        orders = [_find(rt, e, account, c) for c in codes]
         if all(o.status.is_terminal for o in orders):
-            raise SwayError(409, "33", "every order of the group is final")
+            raise conflict("every order of the group is final")
     for o in orders:
         with rt.read():
             live = not o.status.is_terminal
