@@ -207,6 +207,21 @@ class SessionSchedule:
         nxt = self._sessions[bisect_right(self._starts, start) - 1]
         return nxt.end_ns if extended else nxt.close_ns
 
+    def session_through(self, day: date) -> TradingSession | None:
+        """The session of trading day ``day`` (its ``TradingSession.day``), or, when ``day``
+        has none (a weekend, a holiday), the last session before it; None when no such session
+        is known. A good-till-date order (FIX 59 = 6 with ExpireDate 432) ends with this
+        session's close: the last one in which it may trade."""
+        key = day.isoformat()
+        self._ensure(_year_start_ns(day.year))
+        # every session of trading day ``day`` starts before the next UTC midnight but one
+        # (FX and futures sessions open the evening before their day)
+        before_ns = ((day - _EPOCH_DATE).days + 2) * _NS_PER_DAY
+        i = bisect_right(self._starts, before_ns) - 1
+        while i >= 0 and self._sessions[i].day > key:
+            i -= 1
+        return self._sessions[i] if i >= 0 else None
+
     # ----------------------------------------------------------------------------- internals
 
     def _phase_slow(self, ts_ns: int) -> SessionPhase:

@@ -8,7 +8,8 @@ business rule lives here (sessions, groups, risk are the engine's).
 Enumerations (section 1.5): TradeAction Buy/Sell/SellShort/BuyToCover (+ BuyToOpen -> Buy,
 SellToClose -> Sell, SellToOpen -> SellShort, BuyToClose -> BuyToCover), any case. Duration:
 DAY, DYP (DAY extended), GTC, GCP (GTC extended), GTD, GDP (GTD extended; GTDDate MM/DD/YYYY,
-expiring 16:00 New York, 20:00 for GDP), OPG, CLO (CLS), IOC, FOK, 1/3/5 (or "1 MIN"...: GTD
+expiring at the close of that day's session in the instrument's calendar, the extended close for
+GDP), OPG, CLO (CLS), IOC, FOK, 1/3/5 (or "1 MIN"...: GTD
 expiring that many minutes after now), each only for the asset types section 1.5 allows it
 (``ASSET_DURATIONS``). Trailing stops: ByPoints/Value (points: whole numbers), ByPoints false
 (percent, at most 2 decimals), Amount, Percent: StopMarket only, and StopPrice is then
@@ -21,7 +22,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo
 
 from condor.api.dialects.tradestation import errors as E
 from condor.api.dialects.tradestation.errors import TSError, bad
@@ -49,8 +49,8 @@ from condor.domain.orders.enums import (
     TriggerBasis,
     TriggerCondition,
 )
+from condor.engine.calendars import schedule_for
 
-NY = ZoneInfo("America/New_York")
 MINUTE_NS = 60_000_000_000
 MAX_CONFIRM_ID = 25
 
@@ -247,7 +247,7 @@ def parse_order(raw, registry, may_trade, now_ns: int, depth: int = 0) -> Parsed
     if minutes is not None:
         expire_ns = now_ns + minutes * MINUTE_NS
     elif tif is TimeInForce.GTD:
-        expire_ns = _gtd(o.gtddate, extended)
+        expire_ns = _gtd(o.gtddate, extended, inst)
     price = stop = None
     if ord_type.has_limit:
         d = _decimal(o.limitprice)
@@ -338,14 +338,25 @@ def _convert(fn, d: Decimal, reason: str | None, message: str | None = None) -> 
         raise bad(message if message is not None else E.BUILD + str(reason)) from None
 
 
-def _gtd(v, extended: bool) -> int:
+def _gtd(v, extended: bool, inst: Instrument) -> int:
+    """GTDDate (MM/DD/YYYY) -> the expiry (epoch ns): the close of the instrument's session
+    of that day in its own calendar (``Instrument.calendar``: 16:00 New York for US equities,
+    13:00 on an early close, 17:00 for FX, midnight UTC for crypto, 18:40 Moscow for MOEX),
+    or of the last session before it when the day has none (weekend, holiday); the extended
+    session's end for GDP. TSError 400 for a malformed date or one before any known
+    session."""
     s = _text(v)
     try:
         day = datetime.strptime(s or "", "%m/%d/%Y").date()
     except ValueError:
         raise bad(E.BUILD + "Invalid GTDDate (MM/DD/YYYY)") from None
-    close = time(20, 0) if extended else time(16, 0)
-    return dt_to_ns(datetime.combine(day, close, tzinfo=NY))
+    try:
+        session = schedule_for(inst.calendar).session_through(day)
+    except (KeyError, ValueError):  # a calendar that cannot reach that year
+        session = None
+    if session is None:
+        raise bad(E.BUILD + f"Invalid GTDDate {s}: no session of {inst.symbol} on or before it")
+    return session.end_ns if extended else session.close_ns
 
 
 def _advanced(v) -> AdvancedOptionsIn:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from condor.api.dialects.tradestation import detail
+from condor.api.dialects.tradestation import detail, filters
 from condor.api.dialects.tradestation import errors as E
 from condor.api.dialects.tradestation.errors import TSError, bad
 from condor.api.mapping import dt_to_ns
@@ -53,15 +53,18 @@ def group_names(e) -> dict[int, str]:
 
 def account_orders(rt, p, keys: str, query) -> list[dict]:
     """``GET /v2/accounts/{keys}/orders``: Order Details of 1-25 comma-separated account keys,
-    most recent first; ``since`` (MM-DD-YYYY, creation date UTC), ``pageSize`` (default 600),
-    ``pageNum`` (from 1). 400 "Invalid account." for a key the caller may not see."""
+    most recent first (from the runtime's per-account index: the cost follows the accounts'
+    orders, not every order id); ``since`` (MM-DD-YYYY, creation date UTC), ``$filter``
+    (``filters``: ``symbol eq 'AAPL'``...), ``pageSize`` (default 600), ``pageNum`` (from 1),
+    paged after filtering. 400 "Invalid account." for a key the caller may not see, "Invalid
+    $filter: ..." for a filter outside the subset."""
     accounts = [k.strip() for k in keys.split(",") if k.strip()]
     if not accounts or len(accounts) > MAX_KEYS:
         raise bad(E.INVALID_ACCOUNT)
     size = _int(query.get("pageSize") or query.get("pagesize"), "pageSize", DEFAULT_PAGE)
     page = _int(query.get("pageNum") or query.get("pagenum"), "pageNum", 1)
     since = _since(query.get("since"))
-    wanted = frozenset(accounts)
+    keep = filters.parse(query.get("$filter"))
     out: list[dict] = []
     skip = (page - 1) * size
     with rt.read() as e:
@@ -69,17 +72,20 @@ def account_orders(rt, p, keys: str, query) -> list[dict]:
             if a not in e.accounts or not p.may_see(a):
                 raise bad(E.INVALID_ACCOUNT)
         names = group_names(e)
-        for oid in range(e.order_seq, 0, -1):
-            o = e.orders.get(oid)
-            if o is None or o.account not in wanted:
-                continue
+        for o in rt.order_index.newest_first(e, accounts):
             if since is not None and o.ts_created < since:
+                continue
+            if keep is None and skip:  # unfiltered: skip before building the detail
+                skip -= 1
+                continue
+            spec = e.activations.get(o.order_id)
+            d = detail.order_detail(o, names.get(o.order_id, ""), spec, e.instruments)
+            if keep is not None and not keep(d):
                 continue
             if skip:
                 skip -= 1
                 continue
-            spec = e.activations.get(oid)
-            out.append(detail.order_detail(o, names.get(oid, ""), spec, e.instruments))
+            out.append(d)
             if len(out) == size:
                 break
     return out
