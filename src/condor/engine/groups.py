@@ -413,10 +413,15 @@ class GroupHandlers(SharedHolds):
                 or not all(isinstance(m, MemberSpec) for m in cmd.members)
             ):
                 raise DomainError(R.INVALID_FIELD, "members must be a list of members", "members")
+            # a member that stays keeps what the group recorded (base size, lots released,
+            # fills of replaced ids), and the status checks judge it as it was before the
+            # group acted on it (``_kept_status``): a group whose entry has filled can still
+            # be edited (Alor PUT lists every member, old and new)
             if cmd.members is not None:
                 specs = cmd.members
                 if any(s.order is not None for s in specs):
                     raise DomainError(R.GROUP_INVALID, "edit takes existing orders", "members")
+                old = {m.order_id: m for m in g.members if m.active}
                 members, views = [], []
                 for i, s in enumerate(specs):
                     o = self.orders.get(s.order_id)
@@ -424,14 +429,18 @@ class GroupHandlers(SharedHolds):
                         raise DomainError(
                             R.UNKNOWN_ORDER, f"unknown order {s.order_id}", f"members[{i}]"
                         )
-                    members.append(Member(o.order_id, s.role, o.qty))
-                    views.append(_view(o, o.status, s.role))
+                    if any(m.order_id == o.order_id for m in members):
+                        raise DomainError(
+                            R.GROUP_INVALID, "an order appears twice", f"members[{i}]"
+                        )
+                    kept = old.get(o.order_id)
+                    members.append(_edited_member(o, s.role, kept))
+                    views.append(_view(o, _kept_status(o, kept), s.role))
+                if all(self.orders[m.order_id].status.is_terminal for m in members):
+                    raise DomainError(R.GROUP_INVALID, "a group needs a live order", "members")
             else:
                 members = g.members
-                views = [
-                    _view(self.orders[m.order_id], self.orders[m.order_id].status, m.role)
-                    for m in members
-                ]
+                views = [_kept_view(self.orders[m.order_id], m) for m in members]
             rules = self._rules(kind, cmd.rules, len(members), [m.role for m in members])
             validation.validate(cmd.validators, views, cmd.owner)
         except DomainError as e:
@@ -463,6 +472,34 @@ class GroupHandlers(SharedHolds):
 def _template(kind: GroupKind, n: int, roles: tuple[str, ...]):
     """Templates are pure: one tuple of rules serves every group of the same shape."""
     return rules_for(kind, n, list(roles))
+
+
+def _edited_member(o, role: str, kept: Member | None) -> Member:
+    """The member ``o`` becomes in an edited group: ``kept`` (its member before the edit, or
+    None for a newcomer) lends it its base size and release bookkeeping, so an OTO child
+    released 4 of 10 before the edit is released the rest as the parent fills after it."""
+    m = Member(o.order_id, role, o.qty)
+    if kept is not None:
+        m.base_qty, m.released, m.was_released = kept.base_qty, kept.released, kept.was_released
+        m.filled_before = kept.filled_before
+    return m
+
+
+def _kept_status(o, kept: Member | None):
+    """The status the creation checks see for ``o`` in an edit (``MemberView.status``): a
+    newcomer's own; for a member that stays (``kept``), not what the group's life did to it:
+    a stop the group released reads Held (inactive until then), a member that has ended reads
+    None (it joined live); otherwise its own, so a policy change still needs what creation
+    needs (TriggerBracketOrders over a stop that was always active is refused)."""
+    if kept is None:
+        return o.status
+    if kept.was_released:
+        return OrdStatus.HELD
+    return None if o.status.is_terminal else o.status
+
+
+def _kept_view(o, m: Member) -> validation.MemberView:
+    return _view(o, _kept_status(o, m), m.role)
 
 
 def _link_price(o, trigger) -> None:

@@ -207,6 +207,25 @@ def test_trigger_bracket_orders_activates_the_inactive_stops_when_the_limit_fill
     assert c.get(f"{G}/{gid}").json()["status"] == "Filled"
 
 
+def test_trigger_bracket_orders_put_after_the_limit_filled_is_accepted(server, c):
+    # Arrange: the limit fills and activates both stops (section 2.11)
+    entry = place(c, "limit", limit("170.00"))
+    sl = place(c, "stop", stop("100.10", activate=False))
+    tp = place(c, "stop", stop("400.00", condition="MoreOrEqual", activate=False))
+    members = [member(entry, "Limit"), member(sl, "Stop"), member(tp, "Stop")]
+    gid = make_group(c, members, "TriggerBracketOrders")
+    trade(server, "170.00", "10")
+    # Act: the seed's advice before changing an order: PUT every member with IgnoreCancel
+    r = send(c, "PUT", f"{G}/{gid}", {"orders": members, "executionPolicy": "IgnoreCancel"})
+    c.delete(f"{C}/{sl}", params={"portfolio": "D39004", "exchange": "MOEX"})
+    # Assert: accepted although the limit is filled; the canceled stop left, the other works
+    assert r.status_code == 200 and r.text == "success"
+    g = c.get(f"{G}/{gid}").json()
+    assert (g["executionPolicy"], g["status"]) == ("IgnoreCancel", "Active")
+    assert g["orders"] == [{"orderId": entry}, {"orderId": tp}]
+    assert order(c, tp, True)["status"] == "working"
+
+
 def test_seed_linked_groups_scenario_end_to_end(server, c):
     # Arrange: groupA = {order1, order2, order3}, groupB = {order3, order4, order5},
     # both OnExecuteOrCancel (seed 003)
