@@ -10,6 +10,10 @@ reasons): with a session schedule,
   (NO_MARKET_ORDERS_OUTSIDE_REGULAR);
 - extended-hours orders must be limit orders;
 - OPG orders are accepted only before the regular open (OPG_AFTER_OPEN);
+- IOC and FOK orders (FIX 59=3/4: what does not execute at once is canceled) are accepted only
+  when they may work now: in the regular session, or in PRE/POST when extended-hours; else they
+  are refused (SESSION_CLOSED) rather than left to wait for the open (a Held one released
+  while the market is closed to it is canceled then, ``Matching._work``);
 - while the market is CLOSED or in PRE, other orders are accepted and wait (parked) for a session
   in which they may work; a DAY order then expires at the close of that session.
 """
@@ -252,6 +256,19 @@ def check_session(cmd: SubmitOrder, phase: SessionPhase | None) -> None:
                 "no DAY orders after the regular close",
                 "time_in_force",
             )
+    works_now = cmd.activate and cmd.activation is None  # a Held order is checked on release
+    if (
+        works_now
+        and (cmd.tif is TimeInForce.IOC or cmd.tif is TimeInForce.FOK)
+        and not (
+            phase is SessionPhase.REGULAR or (cmd.extended and phase is not SessionPhase.CLOSED)
+        )
+    ):
+        raise DomainError(
+            R.SESSION_CLOSED,
+            f"{cmd.tif.value} orders execute at once: not while the market is closed to them",
+            "time_in_force",
+        )
     if cmd.tif is TimeInForce.OPG and phase not in (SessionPhase.PRE, SessionPhase.CLOSED):
         raise DomainError(R.OPG_AFTER_OPEN, "OPG orders only before the open", "time_in_force")
     if cmd.tif is TimeInForce.CLS and phase is SessionPhase.POST:

@@ -48,6 +48,10 @@ class Matching:
     def _work(self, o, v, cause: Cause) -> None:
         """Put a working order where it belongs: parked, trigger index, or matched/rested."""
         if v.schedule is not None and not self._may_work(o, v):
+            if o.tif is TimeInForce.IOC or o.tif is TimeInForce.FOK:  # as check_session
+                self._end(o, T.CANCEL, ExecType.CANCELED, cause, RejectReason.SESSION_CLOSED,
+                          f"{o.tif.value}: the market is closed to it")  # fmt: skip
+                return
             v.parked[o.order_id] = o
             return
         if o.ord_type.is_stop and not o.triggered:
