@@ -150,8 +150,26 @@ class BookModel:
             elif has_ext:
                 px, p = ep, None
             else:
-                break
-            if o.price is not None and (px > o.price if o.is_buy else px < o.price):
+                px = None
+            if (
+                px is not None
+                and o.price is not None
+                and (px > o.price if o.is_buy else px < o.price)
+            ):
+                px = None
+            # a waiting market order of another account is unlimited: it goes first, at the
+            # price the aggressor would get without it, else at the aggressor's limit
+            contra = [m for m in self.pending if m.is_buy != o.is_buy and m.account != o.account]
+            if contra and (px is not None or o.price is not None):
+                m = contra[0]
+                mpx = o.price if px is None else px
+                q = min(o.leaves, m.leaves)
+                self._fill(m, q, mpx, "maker")
+                if not m.live:
+                    self.pending.remove(m)
+                self._fill(o, q, mpx, "taker")
+                continue
+            if px is None:
                 break
             if p is not None:
                 q = min(o.leaves, p.visible)
@@ -180,6 +198,17 @@ class BookModel:
     def _fok_fillable(self, o: MOrder) -> bool:
         need = o.leaves
         total = 0
+        ep, eav, _ = self._ext_side(o.is_buy)
+        others = [p for p in self.resting(not o.is_buy) if p.account != o.account]
+        if o.price is not None:
+            others = [p for p in others if (p.price <= o.price if o.is_buy else p.price >= o.price)]
+            if ep is not None and (ep > o.price if o.is_buy else ep < o.price):
+                ep = None
+        priced = o.price is not None or others or (ep is not None and (eav is None or eav > 0))
+        if priced:  # waiting market orders of other accounts fill first
+            total += sum(
+                m.leaves for m in self.pending if m.is_buy != o.is_buy and m.account != o.account
+            )
         by_level: dict[int, list[MOrder]] = {}
         for p in self.resting(not o.is_buy):
             by_level.setdefault(p.price, []).append(p)
@@ -227,6 +256,8 @@ class BookModel:
             return
         if keeps and o.prio:
             o.visible = min(o.visible, o.leaves)
+            return
+        if keeps and o in self.pending:  # a waiting market order keeps its place too
             return
         o.prio = 0
         if o in self.pending:
@@ -469,6 +500,11 @@ class BookMachine(RuleBasedStateMachine):
         o.live = False
         o.prio = 0
         if o in self.m.pending:
+            if qty <= o.leaves:  # a waiting market order: n waits in o's place
+                self.m.pending[self.m.pending.index(o)] = n
+                self.m.orders[n.oid] = n
+                self._apply(events)
+                return
             self.m.pending.remove(o)
         if keeps:
             self.m.orders[n.oid] = n

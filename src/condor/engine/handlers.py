@@ -262,8 +262,12 @@ class OrderHandlers:
         if o.status is OrdStatus.HELD:
             self._report(o, ExecType.REPLACED, cause)
             return
-        if keeps_priority and o.priority:
-            o.visible = min(o.visible, o.qty - o.cum_qty, o.display_qty or o.qty)
+        same_trail = cmd.trail_offset is None or cmd.trail_offset == old[4]
+        if keeps_priority and (o.priority or (same_trail and _waits(o, v))):
+            # a quantity decrease keeps time priority in the book, the trigger index and the
+            # market queue (spec section 1; FIX: OrderQty down on 35=G keeps priority)
+            if o.priority:
+                o.visible = min(o.visible, o.qty - o.cum_qty, o.display_qty or o.qty)
             self._report(o, ExecType.REPLACED, cause)
             return
         self._unplace_alive(o, rest_px)  # a trailing stop keeps its water mark (spec 1)
@@ -377,6 +381,12 @@ class OrderHandlers:
         in_place = new.activate and _keeps_place(o, n)
         if in_place:
             v.book.substitute(o, n)
+        elif new.activate and _keeps_waiting_place(o, n, v):
+            in_place = True  # a waiting stop or market order: n waits where o waited
+            if o.order_id in v.triggers.entries:
+                v.triggers.substitute(o, n)
+            else:
+                v.pending_markets[v.pending_markets.index(o)] = n
         else:
             self._unplace(o)
         o.apply(T.REPLACE, self.clock.now_ns())
@@ -557,6 +567,21 @@ def _keeps_place(o: Order, n: Order) -> bool:
         and n.display_qty == o.display_qty
         and n.qty <= o.qty - o.cum_qty
     )
+
+
+def _waits(o: Order, v) -> bool:
+    """``o`` waits outside the book: a stop in the trigger index, or a market order in the
+    queue of market orders waiting for liquidity."""
+    return o.order_id in v.triggers.entries or bool(v.pending_markets and o in v.pending_markets)
+
+
+def _keeps_waiting_place(o: Order, n: Order, v) -> bool:
+    """``_keeps_place`` for an order that ``_waits`` (same stop and limit, no more lots); a
+    trailing stop is re-armed instead (its replacement starts its own water mark)."""
+    return (
+        o.status.is_working and o.trail is None and n.price == o.price
+        and n.stop_price == o.stop_price and n.qty <= o.qty - o.cum_qty and _waits(o, v)
+    )  # fmt: skip
 
 
 def _trail_spec(o: Order) -> C.TrailSpec | None:

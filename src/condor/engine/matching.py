@@ -8,12 +8,21 @@ Rules (spec section 4), all deterministic:
   size); what is taken within one event is consumed. In a market with no quotes, a trade print
   offers its size at its price to waiting market orders and elected stops during that event only.
   A market order that finds no liquidity waits (``pending_markets``) unless it is IOC/FOK.
+- A waiting market order is a client order with an unlimited price: it is ahead of every priced
+  order of its side, so an aggressive order of another account (a limit arriving, an elected
+  stop, a released child) trades with it first, oldest first, when the order arrives, not at the
+  next market-data event. The price is the one the aggressor would get without it (the best of
+  the book and the feed within its limit, as "equal price: client orders first"), else the
+  aggressor's limit; two market orders do not trade with each other without such a price.
+  Post-only and FOK count it as liquidity.
 - A resting client limit fills from the feed at its own limit price when the opposite quote
   reaches it, or when a trade prints at it (fill model ``touch``) or through it (``through``).
   Quantity is bounded by the quote's or the trade's size.
 - Per market-data event the order is: resting limits against the feed (price-time priority),
-  trailing water marks, then stops in trigger order (nearest threshold first, then arrival),
-  then waiting market orders. After every single fill the cascade queue is drained, so a
+  then per trigger basis (a quote: Bid, then Ask, then Mid; a trade: Last) trailing water
+  marks and stops in trigger order (nearest threshold first, then arrival), then waiting
+  market orders (so a wide quote that crosses a Bid sell stop and an Ask buy stop of one OCO
+  elects the sell stop first). After every single fill the cascade queue is drained, so a
   bracket's sibling is reduced or canceled before its own turn: when one event crosses both
   exits of a bracket, the one reached first in this order fills and the other does not.
 - A buy on a cash account never fills beyond what it can pay (its hold plus free cash): a
@@ -92,6 +101,8 @@ class Matching:
         limit, the same liquidity ``_match`` would take."""
         is_buy = o.side.is_buy
         limit = o.price
+        if v.pending_markets and _waiting_contra(v.pending_markets, is_buy, o.account):
+            return True  # a waiting market order of another account takes any price
         book = v.book
         p = book.front(not is_buy)
         if p is not None and p.account == o.account:
@@ -158,8 +169,16 @@ class Matching:
             elif has_ext:
                 px, p = ep, None
             else:
-                break
-            if limit is not None and (px > limit if is_buy else px < limit):
+                px = None
+            if px is not None and limit is not None and (px > limit if is_buy else px < limit):
+                px = None
+            if v.pending_markets and (px is not None or limit is not None):
+                m = _waiting_contra(v.pending_markets, is_buy, acct)
+                if m is not None:  # unlimited: ahead of every priced order of its side
+                    if not self._cross_waiting(o, m, limit if px is None else px, v, cause):
+                        return
+                    continue
+            if px is None:
                 break
             if is_buy and not self._affordable(o, px):
                 text = "not enough cash for the next fill"
@@ -195,6 +214,33 @@ class Matching:
             text = "would trade with an order of the same account"
             self._end(o, T.CANCEL, ExecType.CANCELED, cause, RejectReason.SELF_TRADE, text)
 
+    def _cross_waiting(self, o, m, px: int, v, cause: Cause) -> bool:
+        """Trade aggressive ``o`` with ``m``, a market order of another account waiting for
+        liquidity (the maker), at ``px`` ticks: the price ``o`` would otherwise get from the
+        book or the feed within its limit, else ``o``'s limit (spec section 4: the aggressor
+        takes the best price; ``m`` names none). A buy on a cash account trades only what it
+        can pay: ``m`` is canceled (INSUFFICIENT_FUNDS) when it can pay nothing, as its own
+        match would; returns False when ``o`` is (it stops matching)."""
+        if m.side.is_buy and not self._affordable(m, px):
+            self._end(m, T.CANCEL, ExecType.CANCELED, cause, RejectReason.INSUFFICIENT_FUNDS,
+                      "not enough cash for the next fill")  # fmt: skip
+            self._drain()
+            return True
+        if o.side.is_buy and not self._affordable(o, px):
+            self._end(o, T.CANCEL, ExecType.CANCELED, cause, RejectReason.INSUFFICIENT_FUNDS,
+                      "not enough cash for the next fill")  # fmt: skip
+            return False
+        buyer = o if o.side.is_buy else m
+        q = min(o.qty - o.cum_qty, m.qty - m.cum_qty, self._affordable(buyer, px))
+        self.trade_seq += 1
+        tid = self.trade_seq
+        if q == m.qty - m.cum_qty:
+            v.pending_markets.remove(m)
+        self._fill(m, q, px, cause, "maker", tid)
+        self._fill(o, q, px, cause, "taker", tid)
+        self._drain()
+        return True
+
     def _fill_passive(self, p, q: int, v, cause: Cause, tid: int, liquidity: str) -> None:
         """Fill ``q`` lots of resting order ``p`` at its price (an iceberg whose display is
         used up refills at the back of its level)."""
@@ -223,8 +269,9 @@ class Matching:
 
     def _fok_fillable(self, o, v) -> bool:
         """FOK (FIX 59=4, all or nothing): True when the whole remaining quantity can execute
-        now from the liquidity ``_match`` would take (other accounts' orders and the feed's
-        touch, within the limit, cheapest first, client orders before the feed at one price),
+        now from the liquidity ``_match`` would take (other accounts' waiting market orders
+        first, then their resting orders and the feed's touch, within the limit, cheapest
+        first, client orders before the feed at one price),
         and, for a buy on a cash account, within what it can pay (``_cash_budget``, ``_affordable``'s cap)."""
         need = o.qty - o.cum_qty
         is_buy = o.side.is_buy
@@ -254,6 +301,16 @@ class Matching:
         ):
             offers.append((ep, 1, eav))
         offers.sort(key=lambda x: (x[0] if is_buy else -x[0], x[1]))
+        if v.pending_markets:  # waiting market orders go first, at the best price, else limit
+            mpx = offers[0][0] if offers else limit
+            if mpx is not None:
+                lots = 0
+                for m in v.pending_markets:
+                    if _is_contra(m, is_buy, o.account):
+                        left = m.qty - m.cum_qty
+                        lots += self._affordable(m, mpx) if m.side.is_buy else left
+                if lots:
+                    offers.insert(0, (mpx, 0, lots))
         budget = self._cash_budget(o)
         for px, _, lots in offers:
             take = need if lots is None else min(need, lots)
@@ -495,3 +552,17 @@ class Matching:
             return out
         v.l2_top = top
         return self.on_quote(QuoteTick(ev.symbol, ev.ts_ns, *top))
+
+
+def _is_contra(m, is_buy: bool, account: str) -> bool:
+    """Waiting market order ``m`` may trade with an aggressive order of side ``is_buy`` and
+    account ``account``: other side, other account (self-trade prevention), still working."""
+    return m.side.is_buy is not is_buy and m.account != account and m.status.is_working
+
+
+def _waiting_contra(waiting: list, is_buy: bool, account: str):
+    """The oldest market order in ``waiting`` that ``_is_contra``, or None."""
+    for m in waiting:
+        if _is_contra(m, is_buy, account):
+            return m
+    return None

@@ -110,6 +110,18 @@ class TriggerIndex:
             self._refresh(e.basis, e.up)
         self.untrack_water(order)
 
+    def substitute(self, old, new) -> None:
+        """Put ``new`` in ``old``'s place (same threshold and arrival ``seq``: a cancel/replace
+        that only lowers the quantity keeps time priority, spec section 1). ``old`` must be a
+        plain stop (not tracked by water mark) and indexed; raises KeyError otherwise."""
+        assert old.order_id not in self.wm_keys, "a trailing stop is re-armed, not substituted"
+        e = self.entries.pop(old.order_id)
+        lst = self.up[e.basis] if e.up else self.down[e.basis]
+        lst.remove(e.key)
+        e.key = (e.key[0], e.key[1], new)
+        lst.add(e.key)
+        self.entries[new.order_id] = e
+
     def entry(self, order_id: int) -> TriggerEntry | None:
         return self.entries.get(order_id)
 
