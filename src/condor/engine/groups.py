@@ -434,6 +434,12 @@ class GroupHandlers(SharedHolds):
                             R.GROUP_INVALID, "an order appears twice", f"members[{i}]"
                         )
                     kept = old.get(o.order_id)
+                    if kept is None and not o.status.is_terminal:  # modified out, back in?
+                        heir = self._heir_of(g, o, s.role)
+                        if heir is not None:
+                            members.append(heir)
+                            views.append(_view(o, _kept_status(o, heir), s.role))
+                            continue
                     members.append(_edited_member(o, s.role, kept))
                     views.append(_view(o, _kept_status(o, kept), s.role))
                 if all(self.orders[m.order_id].status.is_terminal for m in members):
@@ -457,6 +463,30 @@ class GroupHandlers(SharedHolds):
             self._reject("EditGroup", e, cause)
             return
         self._group_event(g, "edited", cause)
+
+    def _heir_of(self, g: Group, o, role: str) -> Member | None:
+        """The member of ``g`` that ``o`` continues: ``o`` replaced it, directly or through a
+        chain of new ids (``Order.orig_order_id``), and it is still in ``g.members`` (active, or
+        removed by that replace: Alor IgnoreCancel). Seed 003 changes an order of a group so:
+        IgnoreCancel, modify (a new id, out of the group), add the new id back. It continues
+        as ``Group.substitute`` would have carried it (base size, release bookkeeping, lots
+        the replaced ids filled), so the checks and rules judge it as that member (a stop the
+        TriggerBracketOrders limit released reads inactive). None otherwise."""
+        members = {m.order_id: m for m in g.members}
+        filled = 0
+        oid = o.orig_order_id
+        while oid is not None:
+            prev = self.orders.get(oid)
+            if prev is None:
+                return None
+            filled += prev.cum_qty
+            m = members.get(oid)
+            if m is not None:
+                heir = _edited_member(o, role, m)
+                heir.filled_before += filled
+                return heir
+            oid = prev.orig_order_id
+        return None
 
     def _delete_group(self, cmd: DeleteGroup, cause: Cause) -> None:
         try:

@@ -244,3 +244,34 @@ def test_seed_linked_groups_scenario_end_to_end(server, c):
     assert all(listed[o] == statuses[o] for o in statuses)
     assert c.get(f"{G}/{ga}").json()["status"] == "Filled"
     assert c.get(f"{G}/{gb}").json()["status"] == "Canceled"
+
+
+def test_seed_flow_moves_a_stop_of_a_trigger_bracket_orders_group(server, c):
+    # Arrange: the limit fills and activates both stops (section 2.11)
+    entry = place(c, "limit", limit("170.00"))
+    sl = place(c, "stop", stop("100.10", activate=False))
+    tp = place(c, "stop", stop("400.00", condition="MoreOrEqual", activate=False))
+    members = [member(entry, "Limit"), member(sl, "Stop"), member(tp, "Stop")]
+    gid = make_group(c, members, "TriggerBracketOrders")
+    trade(server, "170.00", "10")
+    # Act: seed 003, "change the group type to IgnoreCancel first and only then change the
+    # order included in it and then add the newly created order back to the group"; then
+    # return the group to TriggerBracketOrders
+    r1 = send(c, "PUT", f"{G}/{gid}", {"orders": members, "executionPolicy": "IgnoreCancel"})
+    r2 = send(c, "PUT", f"{C}/actions/stop/{sl}", stop("150.00"))
+    moved = r2.json()["orderNumber"]
+    back = [member(entry, "Limit"), member(moved, "Stop"), member(tp, "Stop")]
+    r3 = send(c, "PUT", f"{G}/{gid}", {"orders": back, "executionPolicy": "TriggerBracketOrders"})
+    # Assert: every step accepted; the group lists the new stop, which works
+    assert [r.status_code for r in (r1, r2, r3)] == [200, 200, 200], r3.text
+    g = c.get(f"{G}/{gid}").json()
+    assert (g["executionPolicy"], g["status"]) == ("TriggerBracketOrders", "Active")
+    assert g["orders"] == [{"orderId": entry}, {"orderId": moved}, {"orderId": tp}]
+    assert order(c, moved, True)["activate"] is True
+    # Act 2: the moved stop triggers and fills
+    trade(server, "150.00", "10")
+    trade(server, "150.00", "10")
+    # Assert 2: the stops still cancel each other, as stops the limit's fill activated
+    assert order(c, moved, True)["status"] == "filled"
+    assert order(c, tp, True)["status"] == "canceled"
+    assert c.get(f"{G}/{gid}").json()["status"] == "Filled"
