@@ -103,6 +103,9 @@ class Engine(
         self._out: list = []
         self._queue: deque = deque()
         self._draining = False
+        # lots each fill has taken from an order through group reductions, while the cascade
+        # it started runs: (fill report seq, order id) -> lots (``GroupHandlers._once_per_fill``)
+        self._reduced: dict[tuple[int, int], int] = {}
         self._timers: list = []
         self._timer_seq = 0
         self.next_timer = 1 << 62
@@ -277,6 +280,7 @@ class Engine(
                 self._run_action(q.popleft())
         finally:
             self._draining = False
+            self._reduced.clear()
 
     # -- queries ------------------------------------------------------------------------
     def order(self, order_id: int) -> Order | None:

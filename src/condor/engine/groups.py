@@ -115,7 +115,9 @@ class GroupHandlers(SharedHolds):
         elif k is RuleAction.CANCEL:
             self._end(o, T.CANCEL, ExecType.CANCELED, cause, text=f"canceled by group {a.rule}")
         elif k is RuleAction.REDUCE or k is RuleAction.REDUCE_PROPORTIONAL:
-            self._reduce(o, a.qty, cause)
+            by = self._once_per_fill(a)
+            if by:
+                self._reduce(o, by, cause)
         elif k is RuleAction.RELEASE:
             if o.status is OrdStatus.HELD:
                 qty = a.qty
@@ -142,6 +144,18 @@ class GroupHandlers(SharedHolds):
                     if not g.active_members or g.all_terminal(self.orders):
                         self._close_group(g, GroupStatus.CANCELED, cause)
                     self._rehold_parted(o, g, cause)
+
+    def _once_per_fill(self, a) -> int:
+        """Lots reduction ``a`` still takes from its order: one fill reduces an order once,
+        however many groups or rules link it to the filled one (spec section 2, OUO: "reduce
+        the others by the filled quantity"), by the largest reduction asked for that fill
+        (``a.trigger``); each group's action still settles its own ``pending``."""
+        key = (a.trigger.seq, a.order_id)
+        done = self._reduced.get(key, 0)
+        if a.qty <= done:
+            return 0
+        self._reduced[key] = a.qty
+        return a.qty - done
 
     def _reduce(self, o, by: int, cause) -> None:
         """OUO: lower OrderQty by ``by`` lots (keeps priority); at CumQty or below, cancel.
