@@ -263,9 +263,12 @@ class OrderHandlers:
             self._report(o, ExecType.REPLACED, cause)
             return
         same_trail = cmd.trail_offset is None or cmd.trail_offset == old[4]
-        if keeps_priority and (o.priority or (same_trail and _waits(o, v))):
-            # a quantity decrease keeps time priority in the book, the trigger index and the
-            # market queue (spec section 1; FIX: OrderQty down on 35=G keeps priority)
+        if keeps_priority and (
+            o.priority or (same_trail and (_waits(o, v) or o.order_id in v.parked))
+        ):
+            # a quantity decrease keeps time priority in the book, the trigger index, the
+            # market queue and parking (spec section 1; FIX: OrderQty down on 35=G keeps
+            # priority; parked orders come back in the order they were parked)
             if o.priority:
                 o.visible = min(o.visible, o.qty - o.cum_qty, o.display_qty or o.qty)
             self._report(o, ExecType.REPLACED, cause)

@@ -8,7 +8,12 @@ change) at the same instant, so DAY orders expire at the close before the post-m
 AUCTION (an OPG or CLS order's auction) comes after both.
 
 Working orders that may not work in the current phase (non-extended orders in PRE/POST, every
-order while CLOSED) are parked; they come back, in order-id order, when the phase allows.
+order while CLOSED) are parked; they come back when the phase allows, in their time priority
+(spec section 1): ``parked`` keeps the order in which orders were parked, an order sent while
+it may not work at its arrival, and orders parked at a phase change in the priority they had
+where they waited (book queue, trigger arrival, market-order queue; ``_in_time_priority``). So
+a GTC limit that kept its place through a quantity decrease or a replace is still ahead at the
+next open, and one that lost it by a price change is still behind.
 
 Auctions (spec section 1: OPG "at the open", CLS "at the close"). An OPG or CLS order stays
 parked until its own AUCTION timer: OPG at the regular open of the session it was sent for
@@ -160,10 +165,10 @@ class SessionTimers:
             and o.order_id not in v.parked
             and not self._may_work(o, v)
         ]
-        for o in sorted(working, key=_oid):
+        for o in _in_time_priority(sorted(working, key=_oid), v):
             self._unplace_alive(o)
             v.parked[o.order_id] = o
-        for o in sorted(v.parked.values(), key=_oid):
+        for o in tuple(v.parked.values()):  # parked in time priority (module docstring)
             if not o.status.is_working:
                 v.parked.pop(o.order_id, None)
             elif self._may_work(o, v):
@@ -248,3 +253,29 @@ class SessionTimers:
 
 def _oid(o) -> int:
     return o.order_id
+
+
+def _in_time_priority(orders: list, v) -> list:
+    """``orders`` (working orders of venue ``v`` in order-id order, about to be parked) with
+    those waiting in each structure put back in that structure's own order, in the positions
+    they hold in ``orders``: resting limits by book priority (``Order.priority``), stops by
+    trigger arrival (the index's ``seq``), market orders by their queue. Re-worked in this
+    order, each structure gets its queue back as it was."""
+    pend = {id(o): i for i, o in enumerate(v.pending_markets)} if v.pending_markets else {}
+    entries = v.triggers.entries
+    keys = []
+    for o in orders:
+        if o.priority:
+            keys.append((0, o.priority))
+        elif (t := entries.get(o.order_id)) is not None:
+            keys.append((1, t.key[1]))
+        elif id(o) in pend:
+            keys.append((2, pend[id(o)]))
+        else:
+            keys.append((3, o.order_id))
+    out = list(orders)
+    for kind in (0, 1, 2):
+        slots = [i for i, k in enumerate(keys) if k[0] == kind]
+        for i, j in zip(slots, sorted(slots, key=lambda i: keys[i][1]), strict=True):
+            out[i] = orders[j]
+    return out
