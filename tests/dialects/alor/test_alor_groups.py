@@ -207,14 +207,21 @@ def test_trigger_bracket_orders_activates_the_inactive_stops_when_the_limit_fill
     assert c.get(f"{G}/{gid}").json()["status"] == "Filled"
 
 
-def test_trigger_bracket_orders_put_after_the_limit_filled_is_accepted(server, c):
-    # Arrange: the limit fills and activates both stops (section 2.11)
+def _filled_trigger_bracket(server, c):
+    """A TriggerBracketOrders group (limit 170.00, inactive stops 100.10 and 400.00) whose
+    limit has filled: (entry, stop-loss, take-profit, members, group id)."""
     entry = place(c, "limit", limit("170.00"))
     sl = place(c, "stop", stop("100.10", activate=False))
     tp = place(c, "stop", stop("400.00", condition="MoreOrEqual", activate=False))
     members = [member(entry, "Limit"), member(sl, "Stop"), member(tp, "Stop")]
     gid = make_group(c, members, "TriggerBracketOrders")
     trade(server, "170.00", "10")
+    return entry, sl, tp, members, gid
+
+
+def test_trigger_bracket_orders_put_after_the_limit_filled_is_accepted(server, c):
+    # Arrange: the limit fills and activates both stops (section 2.11)
+    entry, sl, tp, members, gid = _filled_trigger_bracket(server, c)
     # Act: the seed's advice before changing an order: PUT every member with IgnoreCancel
     r = send(c, "PUT", f"{G}/{gid}", {"orders": members, "executionPolicy": "IgnoreCancel"})
     c.delete(f"{C}/{sl}", params={"portfolio": "D39004", "exchange": "MOEX"})
@@ -248,12 +255,7 @@ def test_seed_linked_groups_scenario_end_to_end(server, c):
 
 def test_seed_flow_moves_a_stop_of_a_trigger_bracket_orders_group(server, c):
     # Arrange: the limit fills and activates both stops (section 2.11)
-    entry = place(c, "limit", limit("170.00"))
-    sl = place(c, "stop", stop("100.10", activate=False))
-    tp = place(c, "stop", stop("400.00", condition="MoreOrEqual", activate=False))
-    members = [member(entry, "Limit"), member(sl, "Stop"), member(tp, "Stop")]
-    gid = make_group(c, members, "TriggerBracketOrders")
-    trade(server, "170.00", "10")
+    entry, sl, tp, members, gid = _filled_trigger_bracket(server, c)
     # Act: seed 003, "change the group type to IgnoreCancel first and only then change the
     # order included in it and then add the newly created order back to the group"; then
     # return the group to TriggerBracketOrders
