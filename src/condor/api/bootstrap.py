@@ -14,10 +14,11 @@ from condor.api.demo import with_demo
 from condor.api.mapping import dt_to_ns
 from condor.api.runtime import Runtime
 from condor.api.settings import AccountConfig, InstrumentConfig, Settings
+from condor.api.writer import MemoryWriter, load_journal
 from condor.domain.accounts.account import Account, Position
 from condor.domain.instruments import AssetClass, Instrument, InstrumentRegistry
 from condor.domain.values import decimal_to_cash
-from condor.engine.clock import SimClock, WallClock
+from condor.engine.clock import SimClock
 from condor.engine.core import Engine
 
 
@@ -64,16 +65,18 @@ def engine_factory(settings: Settings, store=None) -> Callable[[], Engine]:
     recovery and ``condor db check`` require. Clock: a ``SimClock`` at ``clock_start`` when
     set; otherwise, with a ``store`` (journaled server), a ``SimClock`` at the journal's first
     input (now for an empty journal; the journal writer then moves it to each input's wall
-    time, see ``writer.open_journal``); otherwise the ``WallClock``."""
+    time, see ``writer.open_journal``); otherwise (``--database memory`` on wall time) a
+    ``SimClock`` at now, which ``MemoryWriter(time_source=time.time_ns)`` moves to each
+    input's wall time (``build_runtime``), so the runtime's timer pump can fire due timers."""
     s = effective_settings(settings)
     if s.clock_start is not None:
-        start: int | None = dt_to_ns(s.clock_start)
+        start = dt_to_ns(s.clock_start)
     elif store is not None:
         start = store.first_input_ts()
         if start is None:
             start = time.time_ns()
     else:
-        start = None
+        start = time.time_ns()
     retain = s.journal.retain_terminal if store is not None else None
     schedules = None
     if s.calendars:
@@ -85,7 +88,7 @@ def engine_factory(settings: Settings, store=None) -> Callable[[], Engine]:
         registry = InstrumentRegistry([build_instrument(c) for c in s.instruments])
         refs = ref_prices(s, registry)
         accounts = [build_account(c, registry, refs) for c in s.accounts]
-        clock = SimClock(start) if start is not None else WallClock()
+        clock = SimClock(start)
         return Engine(registry, accounts, clock=clock, schedules=schedules, retain_terminal=retain)
 
     return build
@@ -100,10 +103,10 @@ def build_runtime(settings: Settings) -> Runtime:
     s = effective_settings(settings)
     url = s.journal_url
     if url is None:
-        rt = Runtime(s, engine_factory(s)(), Authenticator(s))
+        engine = engine_factory(s)()
+        wall = time.time_ns if s.clock_start is None else None  # timers fire on wall time
+        rt = Runtime(s, engine, Authenticator(s), MemoryWriter(engine, wall))
     else:
-        from condor.api.writer import load_journal
-
         writer = load_journal(
             url, lambda store: engine_factory(s, store), s.clock_start is None, s.journal
         )

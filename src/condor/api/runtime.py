@@ -16,12 +16,12 @@ Invariants:
   with the stream head its messages reach, and a restarted server resumes the stream there, so
   stream numbers never repeat (``since`` older than the restart closes with 4410).
 - a repeated idempotency key answers the first answer (``replayed``) and changes nothing.
-- a journaled server on wall time fires its timers (GTD and DAY expiries, session changes,
-  activation times) when they fall due, not only when the next input arrives: a timer pump
-  submits ``AdvanceClock(now)`` (journaled like any input) whenever the engine's earliest
-  timer has passed, at start too (each timer fires at its own instant), so what expired
-  while the server was down is expired (and published) as soon as it is back. A simulated
-  clock moves only when told.
+- a server on wall time (journaled, or in memory: ``MemoryWriter`` with a ``time_source``)
+  fires its timers (GTD and DAY expiries, session changes, activation times) when they fall
+  due, not only when the next input arrives: a timer pump submits ``AdvanceClock(now)``
+  (journaled like any input) whenever the engine's earliest timer has passed, at start too
+  (each timer fires at its own instant), so what expired while the server was down is
+  expired (and published) as soon as it is back. A simulated clock moves only when told.
 """
 
 from __future__ import annotations
@@ -156,8 +156,8 @@ class Runtime:
                 return  # the store failed: nothing may run until a restart
 
     def now_ns(self) -> int:
-        """The time a new input would run at (int ns): the wall clock for a journaled server on
-        wall time, the engine clock otherwise."""
+        """The time a new input would run at (int ns): the wall clock for a server on wall
+        time, the engine clock otherwise."""
         return self._time() if self._time is not None else self.engine.clock.now_ns()
 
     # -- the single writer's door ---------------------------------------------------------

@@ -10,9 +10,11 @@ The API does not import the store (layer contract: they are independent adapters
 engine). ``load_journal`` finds the journal back end by name when a database is configured;
 any object of the ``Writer`` shape works in its place.
 
-Timers: a writer with a ``time_source`` (the engine runs on wall time) also takes, in place of
-an input, a function of time (``AdvanceClock``), called with the time the input runs at
-(``condor.store.recorder``): ``Runtime`` fires due timers that way.
+Timers: a writer with a ``time_source`` (the engine runs on wall time: a simulated clock the
+writer moves to ``time_source()`` before each input) also takes, in place of an input, a
+function of time (``AdvanceClock``), called with the time the input runs at and not advancing
+the clock first (``condor.store.recorder``), so each due timer fires at its own instant:
+``Runtime`` fires due timers that way, in memory as on a journal.
 
 Stream positions: ``stream_base`` is the event-stream head a restarted server resumes from (0
 in memory); ``bind(..., stream_head=)`` lets a journal store the head with each input.
@@ -113,6 +115,11 @@ class MemoryWriter:
                 return Applied(hit[0], [], hit[1], True)
         e = self.engine
         with self._lock:
+            if callable(inp):  # a function of time (the timer pump): the clock is not moved
+                now = e.clock.now_ns()
+                inp = inp(max(self.time_source(), now) if self.time_source is not None else now)
+            elif self.time_source is not None:
+                e.clock.advance_to(self.time_source())
             events = list(e.on_market(inp) if type(inp) in MARKET else e.handle(inp))
             self.seq += 1
             response = respond(events)
