@@ -52,3 +52,71 @@ def counted(server) -> Iterator[type[CountingOrders]]:
             grown = e.orders
             e.orders = saved
             saved.update(dict.items(grown))
+
+
+class CountingGroups(dict):
+    """``Engine.groups.groups`` as it is, charging a walk over it at its length."""
+
+    walked = 0
+
+    def values(self):
+        CountingGroups.walked += len(self)
+        return super().values()
+
+    def items(self):
+        CountingGroups.walked += len(self)
+        return super().items()
+
+    def __iter__(self):
+        CountingGroups.walked += len(self)
+        return super().__iter__()
+
+
+@contextmanager
+def counted_groups(server) -> Iterator[type[CountingGroups]]:
+    """Count the groups of ``server``'s engine walked inside the block
+    (``CountingGroups.walked``); the engine gets a plain map back afterwards."""
+    rt = server.runtime
+    with rt.read() as e:
+        e.groups.groups = CountingGroups(e.groups.groups)
+        CountingGroups.walked = 0
+    try:
+        yield CountingGroups
+    finally:
+        with rt.read() as e:
+            e.groups.groups = dict(dict.items(e.groups.groups))
+
+
+class CountingFills(list):
+    """``Runtime.fills`` (the executions log) as it is, charging each fill read: an iteration
+    at the log's length, a slice at its own length, an item at one."""
+
+    read = 0
+
+    def __iter__(self):
+        CountingFills.read += len(self)
+        return super().__iter__()
+
+    def __getitem__(self, i):
+        got = super().__getitem__(i)
+        CountingFills.read += len(got) if isinstance(i, slice) else 1
+        return got
+
+    def __reversed__(self):
+        CountingFills.read += len(self)
+        return super().__reversed__()
+
+
+@contextmanager
+def counted_fills(server) -> Iterator[type[CountingFills]]:
+    """Count the fills of ``server``'s executions log read inside the block
+    (``CountingFills.read``); the runtime gets a plain list back afterwards."""
+    rt = server.runtime
+    with rt.read():
+        rt.fills = CountingFills(rt.fills)
+        CountingFills.read = 0
+    try:
+        yield CountingFills
+    finally:
+        with rt.read():
+            rt.fills = list(list.__iter__(rt.fills))

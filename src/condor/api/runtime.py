@@ -31,13 +31,15 @@ import contextlib
 import logging
 import threading
 from bisect import bisect_right
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 from condor.api import mapping
 from condor.api.auth import Authenticator
 from condor.api.errors import ApiError
+from condor.api.fill_index import FillIndex
+from condor.api.group_names import GroupNames
 from condor.api.order_index import OrderIndex
 from condor.api.settings import Settings
 from condor.api.stream import StreamHub
@@ -46,6 +48,7 @@ from condor.domain.errors import RejectReason as R
 from condor.domain.market import QuoteTick, TradeTick
 from condor.domain.orders.commands import AdvanceClock
 from condor.domain.orders.events import CauseKind, CommandRejected, ExecutionReport
+from condor.domain.orders.group_events import GroupUpdated
 from condor.domain.orders.order import Order
 from condor.engine.core import Engine
 
@@ -98,6 +101,9 @@ class Runtime:
         self.lock = threading.RLock()
         self.ref_prices: dict[str, int] = {}
         self.order_index = OrderIndex()  # orders by account and ClOrdID, for dialect reads
+        self.group_names = GroupNames(engine)  # order id -> its first group, for dialect reads
+        self.group_names.seed()
+        self._fill_index = FillIndex()  # the executions log by order (``fills_of``)
         self._pending: list[tuple[str, Any, dict]] = []  # stream messages not yet durable
         self._pending_fills: list[ExecutionReport] = []
         self.writer: Writer = writer if writer is not None else MemoryWriter(engine)
@@ -260,9 +266,13 @@ class Runtime:
         for ev in batch:
             for kind, accounts, owner, data in mapping.stream_messages(ev, e):
                 pending.append((kind, (accounts, owner), data))
-            if type(ev) is ExecutionReport and ev.last_qty:
-                self._pending_fills.append(ev)
-                moved[(ev.account, ev.symbol)] = None
+            t = type(ev)
+            if t is ExecutionReport:
+                if ev.last_qty:
+                    self._pending_fills.append(ev)
+                    moved[(ev.account, ev.symbol)] = None
+            elif t is GroupUpdated:
+                self.group_names.note(ev)
         for account, symbol in moved:
             a = e.accounts.get(account)
             if a is not None:
@@ -302,6 +312,12 @@ class Runtime:
             yield from self.writer.stored_fills(seq, seqs[0] if seqs else None)
         yield from self.fills[bisect_right(seqs, seq) :]
 
+    def fills_of(self, order_ids: Iterable[int]) -> dict[int, list[ExecutionReport]]:
+        """{order id: its fills in the executions log kept in memory, oldest first} for those
+        of ``order_ids`` that have any (``fill_index``: the cost follows these orders' fills,
+        not the whole log). Call under ``read()``."""
+        return self._fill_index.of_orders(self.fills, self._fill_seqs, order_ids)
+
     def fills_newest_first(self) -> Iterator[ExecutionReport]:
         """Every fill, newest first: the log kept in memory, then the journal's older part,
         read backwards in chunks (a reader that stops early reads only what it took)."""
@@ -318,6 +334,27 @@ class Runtime:
         if o is None and 0 < order_id <= self.engine.order_seq:
             o = self.writer.archived_orders(order_id, order_id).get(order_id)
         return o
+
+    def order_by_code(self, accounts: Iterable[str], cl_ord_id: str) -> Order | None:
+        """The order of one of ``accounts`` whose ClOrdID (FIX 11) is ``cl_ord_id``: the live
+        one (at most one per account: the engine refuses a ClOrdID an open order uses), else
+        the newest the engine keeps (``order_index``), else, on a journaled server, the
+        newest in the read model (a finished order the engine forgot, ``engine/retention.py``;
+        a detached copy); None when no order of theirs has it. Cost: a few dict look-ups per
+        account plus its orders with this ClOrdID, and one indexed query (``ix_orders_cl_ord_id``)
+        when the engine keeps none; never a walk over every order. Call under ``read()``."""
+        e = self.engine
+        accs = list(dict.fromkeys(accounts))
+        found: Order | None = None
+        for a in accs:
+            o = e.order_by_cl_ord_id(a, cl_ord_id)
+            if o is None:
+                o = self.order_index.by_code(e, a, cl_ord_id)
+            if o is not None and (found is None or o.order_id > found.order_id):
+                found = o
+        if found is None and accs and self.writer.durable:
+            found = self.writer.archived_order_by_code(accs, cl_ord_id)
+        return found
 
     def group(self, group_id: str) -> tuple[Any, Mapping[int, Order]] | None:
         """(group, its orders by id): the engine's, or for a closed group it no longer keeps

@@ -81,18 +81,26 @@ class Writer(Protocol):
 
     def archived_group(self, group_id: str) -> tuple[Any, dict] | None: ...
 
+    def archived_order_by_code(self, accounts, cl_ord_id: str) -> Any: ...
+
 
 class MemoryWriter:
-    """Applies inputs directly to the engine; idempotency keys live as long as the process."""
+    """Applies inputs directly to the engine; idempotency keys live as long as the process.
+
+    ``time_source``: None when the engine clock moves only when told (a simulated clock);
+    otherwise a callable returning int ns (``time.time_ns``: ``--database memory`` on wall
+    time) that the engine's ``SimClock`` is advanced to before each input, as the journal's
+    recorder does, so that the runtime's timer pump can fire due timers (an engine
+    ``WallClock`` would refuse the pump's ``AdvanceClock``: it reads a later time itself)."""
 
     durable = False
     unavailable: tuple[type[BaseException], ...] = ()
     failed = None
-    time_source = None
     stream_base = 0
 
-    def __init__(self, engine) -> None:
+    def __init__(self, engine, time_source: Callable[[], int] | None = None) -> None:
         self.engine = engine
+        self.time_source = time_source
         self.seq = 0
         self._keys: dict[tuple[str, str], tuple[int, Any]] = {}
         self._lock = None
@@ -137,6 +145,9 @@ class MemoryWriter:
         return {}  # a memory engine forgets nothing (no retention limit)
 
     def archived_group(self, group_id: str) -> None:
+        return None
+
+    def archived_order_by_code(self, accounts, cl_ord_id: str) -> None:
         return None
 
 

@@ -366,6 +366,20 @@ class Store:
             return [dict(r) for r in c.execute(sa.select(o).where(o.c.order_id.in_(list(ids))))
                     .mappings()]  # fmt: skip
 
+    def newest_order_by_code(self, accounts, cl_ord_id: str) -> dict | None:
+        """The row of the newest (highest id) order of one of ``accounts`` whose ClOrdID (FIX
+        11) is ``cl_ord_id``, or None (index ``ix_orders_cl_ord_id``)."""
+        o = S.orders
+        q = (
+            sa.select(o)
+            .where(o.c.account.in_(list(accounts)), o.c.cl_ord_id == cl_ord_id)
+            .order_by(o.c.order_id.desc())
+            .limit(1)
+        )
+        with self.db.connect() as c:
+            r = c.execute(q).mappings().first()
+        return None if r is None else dict(r)
+
     def group_by_id(self, group_id: str) -> dict | None:
         """The row of one group, or None."""
         g = S.groups

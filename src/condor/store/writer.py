@@ -166,6 +166,12 @@ class JournalWriter:
         (detached copies; for orders the engine no longer keeps, ``engine/retention.py``)."""
         return self._detached(self.store.orders_between(first_id, last_id))
 
+    def archived_order_by_code(self, accounts, cl_ord_id: str) -> Order | None:
+        """The newest order of one of ``accounts`` with ClOrdID ``cl_ord_id`` as the read
+        model last stored it (a detached copy), or None."""
+        row = self.store.newest_order_by_code(accounts, cl_ord_id)
+        return None if row is None else self._detached([row]).get(row["order_id"])
+
     def _detached(self, order_rows) -> dict[int, Order]:
         """Order rows as detached ``Order`` copies by id (rows of an instrument no longer
         configured are left out)."""

@@ -172,23 +172,17 @@ async def cancel_all(
 async def get_by_cl_ord_id(
     cl_ord_id: str, rt: RuntimeDep, p: UserDep, account: str | None = None
 ) -> S.OrderOut:
-    """The newest order with this ClOrdID among the caller's accounts (or ``account``)."""
+    """The order with this ClOrdID among the caller's accounts (or ``account``): the live one,
+    else the newest (``Runtime.order_by_code``: the per-account index, then the read model for
+    a finished order the engine no longer keeps). 403 for an ``account`` the caller may not
+    see; 404 (``order.unknown_order``, field ``cl_ord_id``) when none has it."""
     if account is not None:
         p.require_account(account)
     with rt.read() as e:
-        if account is not None:
-            o = e.order_by_cl_ord_id(account, cl_ord_id)
-            if o is not None:
-                return order_out(o)
-        for oid in range(e.order_seq, 0, -1):  # the engine's orders (finished ones it kept)
-            o = e.orders.get(oid)
-            if (
-                o is not None
-                and o.cl_ord_id == cl_ord_id
-                and p.may_see(o.account)
-                and (account is None or o.account == account)
-            ):
-                return order_out(o)
+        accounts = [account] if account is not None else [a for a in e.accounts if p.may_see(a)]
+        o = rt.order_by_code(accounts, cl_ord_id)
+        if o is not None:
+            return order_out(o)
     raise ApiError(404, f"unknown ClOrdID {cl_ord_id!r}", RejectReason.UNKNOWN_ORDER, "cl_ord_id")
 
 

@@ -16,8 +16,6 @@ Invariants:
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from fastapi import APIRouter, Request, Response
 from pydantic import ValidationError
 
@@ -135,29 +133,23 @@ def _check_if_match(request: Request, e, account: str) -> None:
 
 def _find(rt, e, account: str, code: str) -> Order:
     """An order of ``account`` by client id (``orderCode``; the live one first, else the
-    newest, from the runtime's per-account index) or by system id (``orderId``); 404 code 2
-    otherwise."""
-    o = e.order_by_cl_ord_id(account, code) or rt.order_index.by_code(e, account, code)
+    newest: ``Runtime.order_by_code``) or by system id (``orderId``; ``Runtime.order``), also a
+    finished one the engine no longer keeps (from the read model, so a cancel or modify of it
+    is 409 code 33 "final" as for any final order, section 3.7); 404 code 2 otherwise."""
+    o = rt.order_by_code((account,), code)
     if o is not None:
         return o
     if code.isascii() and code.isdigit():  # str.isdigit alone takes "²", which int refuses
-        x = e.orders.get(int(code))
+        x = rt.order(int(code))
         if x is not None and x.account == account:
             return x
     raise not_found(f"order {code}")
 
 
 def _used(rt, e, account: str, code: str | None) -> bool:
-    """Whether an order of ``account`` the engine keeps has the client id ``code``."""
-    return code is not None and rt.order_index.by_code(e, account, code) is not None
-
-
-def _fills_by_order(rt, ids: set[int]) -> dict[int, list]:
-    out: dict[int, list] = defaultdict(list)
-    for f in rt.fills:
-        if f.order_id in ids:
-            out[f.order_id].append(f)
-    return out
+    """Whether any order of ``account`` ever had the client id ``code`` (section 3.2: unique
+    per account; also a finished order the engine no longer keeps, from the read model)."""
+    return code is not None and rt.order_by_code((account,), code) is not None
 
 
 def _accounts_param(e, p: Principal, params: dict) -> list[str]:
@@ -345,7 +337,7 @@ async def cancel_group(account: str, request: Request, rt: RuntimeDep, p: Sessio
 
 # -- reads ------------------------------------------------------------------------------------
 def _orders_body(rt, e, orders: list[Order], with_links: bool = True) -> list[dict]:
-    fills = _fills_by_order(rt, {o.order_id for o in orders})
+    fills = rt.fills_of(o.order_id for o in orders)  # the log by order, not a walk over it
     return [M.order_out(e, o, fills.get(o.order_id), with_links) for o in orders]
 
 

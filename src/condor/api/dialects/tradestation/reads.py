@@ -42,19 +42,11 @@ def _since(v: str | None) -> int | None:
     raise bad("Invalid since date (MM-DD-YYYY).")
 
 
-def group_names(e) -> dict[int, str]:
-    """order id -> the id of the first group it belonged to (kept after the group closed)."""
-    out: dict[int, str] = {}
-    for gid, g in e.groups.groups.items():
-        for m in g.members:
-            out.setdefault(m.order_id, gid)
-    return out
-
-
 def account_orders(rt, p, keys: str, query) -> list[dict]:
     """``GET /v2/accounts/{keys}/orders``: Order Details of 1-25 comma-separated account keys,
     most recent first (from the runtime's per-account index: the cost follows the accounts'
-    orders, not every order id); ``since`` (MM-DD-YYYY, creation date UTC), ``$filter``
+    orders, not every order id; ``GroupName`` from ``Runtime.group_names``, not a walk over
+    every group); ``since`` (MM-DD-YYYY, creation date UTC), ``$filter``
     (``filters``: ``symbol eq 'AAPL'``...), ``pageSize`` (default 600), ``pageNum`` (from 1),
     paged after filtering. 400 "Invalid account." for a key the caller may not see, "Invalid
     $filter: ..." for a filter outside the subset."""
@@ -71,7 +63,6 @@ def account_orders(rt, p, keys: str, query) -> list[dict]:
         for a in accounts:
             if a not in e.accounts or not p.may_see(a):
                 raise bad(E.INVALID_ACCOUNT)
-        names = group_names(e)
         for o in rt.order_index.newest_first(e, accounts):
             if since is not None and o.ts_created < since:
                 continue
@@ -79,7 +70,7 @@ def account_orders(rt, p, keys: str, query) -> list[dict]:
                 skip -= 1
                 continue
             spec = e.activations.get(o.order_id)
-            d = detail.order_detail(o, names.get(o.order_id, ""), spec, e.instruments)
+            d = detail.order_detail(o, rt.group_names.name(o.order_id), spec, e.instruments)
             if keep is not None and not keep(d):
                 continue
             if skip:
