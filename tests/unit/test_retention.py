@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import pytest
 
+from condor.domain.errors import RejectReason
 from condor.domain.groups.commands import CreateGroup, DeleteGroup, MemberSpec
 from condor.domain.groups.templates import GroupKind
 from condor.domain.market import TradeTick
-from condor.domain.orders.commands import CancelOrder, SubmitOrder
+from condor.domain.orders.commands import CancelOrder, SetRetention, SubmitOrder
 from condor.domain.orders.enums import OrdType, Side, TimeInForce
 
 import builders
@@ -90,3 +91,29 @@ def test_a_live_member_of_a_deleted_group_outlives_it():
 def test_negative_limit_is_refused():
     with pytest.raises(ValueError, match="retain_terminal"):
         _engine(-1)
+
+
+def test_set_retention_is_an_input_that_applies_from_the_next_one():
+    # Arrange: three finished orders, all kept
+    e = _engine(5)
+    ids = [_place(e, _limit("90")) for _ in range(3)]
+    for oid in ids:
+        e.handle(CancelOrder(oid))
+    # Act
+    events = e.handle(SetRetention(1))
+    kept = set(e.orders)
+    e.handle(_limit("91"))
+    # Assert: no event, nothing forgotten inside the input; the next one forgets down to one
+    assert events == [] and e.retain_terminal == 1 and set(ids) <= kept
+    assert ids[0] not in e.orders and ids[1] not in e.orders and ids[2] in e.orders
+
+
+def test_a_bad_set_retention_is_refused_and_changes_nothing():
+    e = _engine(2)
+    # Act
+    events = e.handle(SetRetention(-1))
+    # Assert
+    assert [(type(ev).__name__, ev.reason, ev.field) for ev in events] == [
+        ("CommandRejected", RejectReason.INVALID_FIELD, "retain_terminal")
+    ]
+    assert e.retain_terminal == 2

@@ -67,7 +67,12 @@ def engine_factory(settings: Settings, store=None) -> Callable[[], Engine]:
     input (now for an empty journal; the journal writer then moves it to each input's wall
     time, see ``writer.open_journal``); otherwise (``--database memory`` on wall time) a
     ``SimClock`` at now, which ``MemoryWriter(time_source=time.time_ns)`` moves to each
-    input's wall time (``build_runtime``), so the runtime's timer pump can fire due timers."""
+    input's wall time (``build_runtime``), so the runtime's timer pump can fire due timers.
+    Retention of finished orders (``engine/retention.py``): with a ``store``, the limit the
+    journal recorded first (``Store.first_retention``; the configured one for a journal that
+    records none yet), so a replay, at start or in ``condor db check``, runs each input under
+    the limit it ran with, whatever ``journal.retain_terminal`` says now (later changes are
+    ``SetRetention`` inputs); without one, None (a memory engine keeps everything)."""
     s = effective_settings(settings)
     if s.clock_start is not None:
         start = dt_to_ns(s.clock_start)
@@ -77,7 +82,10 @@ def engine_factory(settings: Settings, store=None) -> Callable[[], Engine]:
             start = time.time_ns()
     else:
         start = time.time_ns()
-    retain = s.journal.retain_terminal if store is not None else None
+    retain = None
+    if store is not None:
+        first = store.first_retention()
+        retain = s.journal.retain_terminal if first is None else first[1]
     schedules = None
     if s.calendars:
         from condor.engine.calendars import schedule_for
@@ -110,7 +118,6 @@ def build_runtime(settings: Settings) -> Runtime:
         writer = load_journal(
             url, lambda store: engine_factory(s, store), s.clock_start is None, s.journal
         )
-        writer.engine.set_retention(s.journal.retain_terminal)  # a snapshot carries its own
         rt = Runtime(s, writer.engine, Authenticator(s), writer)
     rt.ref_prices = ref_prices(s, rt.engine.instruments)
     return rt

@@ -106,7 +106,9 @@ class JournalConfig(BaseModel):
     queue is empty), ``snapshot_every`` inputs between engine snapshots (0: never; written by a
     forked child process when ``snapshot_fork``, so the writer never stalls for them),
     ``retain_terminal`` finished orders and closed groups the engine keeps in memory besides
-    the open ones (older ones are read from the database: ``engine/retention.py``), and
+    the open ones (older ones are read from the database: ``engine/retention.py``; a change
+    is journaled at start as a ``SetRetention`` input, so a replay never runs under it before
+    the point it was made), and
     ``fills_kept`` newest fills of the executions log kept in memory (older pages are read
     from the journal) and ``keys_kept`` newest idempotency keys kept in memory (older ones are
     looked up in their table). They bound the server's memory; a memory-only server keeps

@@ -90,8 +90,7 @@ class MemoryWriter:
     ``time_source``: None when the engine clock moves only when told (a simulated clock);
     otherwise a callable returning int ns (``time.time_ns``: ``--database memory`` on wall
     time) that the engine's ``SimClock`` is advanced to before each input, as the journal's
-    recorder does, so that the runtime's timer pump can fire due timers (an engine
-    ``WallClock`` would refuse the pump's ``AdvanceClock``: it reads a later time itself)."""
+    recorder does, so that the runtime's timer pump can fire due timers."""
 
     durable = False
     unavailable: tuple[type[BaseException], ...] = ()
@@ -152,8 +151,10 @@ class MemoryWriter:
 
 
 def load_journal(url: str, engine_factory, wall_clock: bool, config) -> Writer:
-    """Open the journal back end on ``url`` (see ``condor.store.writer.open_journal``).
-    Raises JournalUnavailable when the database cannot be used."""
+    """Open the journal back end on ``url`` (see ``condor.store.writer.open_journal``; it
+    journals ``config.retain_terminal`` as a ``SetRetention`` input when the journal's limit
+    differs, so the engine it returns already keeps that many finished items). Raises
+    JournalUnavailable when the database cannot be used."""
     module_name, _, name = JOURNAL_BACKEND.partition(":")
     module = importlib.import_module(module_name)
     try:
@@ -161,7 +162,7 @@ def load_journal(url: str, engine_factory, wall_clock: bool, config) -> Writer:
             url, engine_factory, wall_clock,
             max_batch=config.max_batch, max_wait_ms=config.max_wait_ms,
             snapshot_every=config.snapshot_every, snapshot_fork=config.snapshot_fork,
-            keys_kept=config.keys_kept,
+            keys_kept=config.keys_kept, retain_terminal=config.retain_terminal,
         )  # fmt: skip
     except module.UNAVAILABLE as e:
         raise JournalUnavailable(str(e)) from e

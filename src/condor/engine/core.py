@@ -354,6 +354,7 @@ Engine._dispatch = {
     C.CancelAllOrders: OrderHandlers._cancel_all,
     C.SubmitBlockTrade: OrderHandlers._block_trade,
     C.AdvanceClock: SessionTimers._advance_clock,
+    C.SetRetention: Retention._set_retention_cmd,
     G.CreateGroup: GroupHandlers._create_group,
     G.EditGroup: GroupHandlers._edit_group,
     G.DeleteGroup: GroupHandlers._delete_group,

@@ -18,19 +18,34 @@ Invariants:
 - deterministic: what is kept is a function of the input sequence alone (a FIFO of finished
   items, no clock, no memory measurement), so a replayed journal and a restored snapshot keep
   exactly what the live engine kept.
+
+What is kept is not only a matter of memory: a command naming a finished order the engine
+still keeps is refused as ended (``order.terminal``, ``group.member_invalid``) and one naming a
+forgotten order as unknown (``order.unknown_order``), and a modify chain walked through
+``Order.orig_order_id`` (``GroupHandlers._heir_of``) stops at a forgotten link. So the limit is
+part of the input sequence: it is set when the engine is built and changed only by the
+``SetRetention`` input (``domain/orders/commands.py``), which a journaled server records when
+its configured limit differs from the journal's (``store/writer.py``). A replay builds its
+engine with the journal's first recorded limit (``api/bootstrap.engine_factory``) and applies
+each change at the input where it was made; a snapshot carries the limit in effect with the
+rest of this state (``retain_terminal``, ``_keep``, ``_done``), so the configuration a replay
+runs under never changes what it reproduces.
 """
 
 from __future__ import annotations
 
 from collections import deque
 
+from condor.domain.errors import DomainError, RejectReason
 from condor.domain.groups.model import Group, GroupStatus
+from condor.domain.orders.commands import SetRetention
+from condor.domain.orders.events import Cause
 
 
 class Retention:
     """Engine mixin (state set up by ``_init_retention``; the engine calls ``_retire_done``
     when an order ends, ``_track_group`` after every group event and ``_forget_finished``
-    before each input)."""
+    before each input; ``SetRetention`` runs ``_set_retention_cmd``)."""
 
     def _init_retention(self, retain_terminal: int | None) -> None:
         self._done: deque[tuple[bool, int | str]] = deque()  # (is_group, id), oldest first
@@ -42,15 +57,29 @@ class Retention:
         self.set_retention(retain_terminal)
 
     def set_retention(self, retain_terminal: int | None) -> None:
-        """Change the limit (after recovery, from the configuration: what is kept in memory
-        never changes what the engine does). ``None`` keeps everything from now on; what
-        finished while there was no limit is never forgotten."""
-        if retain_terminal is not None and retain_terminal < 0:
-            raise ValueError("retain_terminal must be >= 0 or None")
+        """Change the limit (an int >= 0: finished items kept; ``None`` keeps everything from
+        now on; what finished while there was no limit is never forgotten). Between inputs
+        only, and for a journaled engine only through the ``SetRetention`` input (module
+        doc: the limit changes answers, so a replay must change it at the same point).
+        Raises ValueError for a negative or non-integer limit."""
+        if retain_terminal is not None and (
+            type(retain_terminal) is not int or retain_terminal < 0
+        ):
+            raise ValueError("retain_terminal must be an int >= 0 or None")
         if retain_terminal is None:
             self._done.clear()
         self.retain_terminal = retain_terminal
         self._keep = (1 << 62) if retain_terminal is None else retain_terminal
+
+    def _set_retention_cmd(self, cmd: SetRetention, cause: Cause) -> None:
+        """``SetRetention``: the new limit applies from the next input on (forgetting happens
+        only at the start of an input); a bad value is a ``CommandRejected``
+        (``validation.invalid_field``, field ``retain_terminal``) that changes nothing."""
+        try:
+            self.set_retention(cmd.retain_terminal)
+        except ValueError as e:
+            err = DomainError(RejectReason.INVALID_FIELD, str(e), "retain_terminal")
+            self._reject("SetRetention", err, cause)
 
     # -- hooks --------------------------------------------------------------------------
     def _retire_done(self, o) -> None:

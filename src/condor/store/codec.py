@@ -58,6 +58,7 @@ COMMAND_TYPES: tuple[type, ...] = (
     C.CancelAllOrders,
     C.SubmitBlockTrade,
     C.AdvanceClock,
+    C.SetRetention,
     G.CreateGroup,
     G.EditGroup,
     G.DeleteGroup,

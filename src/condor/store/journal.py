@@ -28,6 +28,7 @@ from sqlalchemy.engine import Engine as SAEngine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
+from condor.store import codec
 from condor.store import schema as S
 from condor.store.errors import StoreError
 
@@ -208,6 +209,25 @@ class Store:
         j = S.journal
         with self.db.connect() as c:
             return c.execute(sa.select(j.c.ts_ns).where(j.c.seq == 1)).scalar()
+
+    def first_retention(self) -> tuple[int, int | None] | None:
+        """(input seq, limit) of the journal's first ``SetRetention`` input, or None when it
+        has none (an empty journal, or one written before Condor journaled the limit): the
+        limit a replay builds its engine with (``engine/retention.py``). Written at the first
+        start (input 1 or 2), so the read stops at once; a journal that predates it is scanned
+        up to the one its first start under this Condor appended."""
+        j = S.journal
+        q = (
+            sa.select(j.c.seq, j.c.payload)
+            .where(j.c.type == "SetRetention")
+            .order_by(j.c.seq)
+            .limit(1)
+        )
+        with self.db.connect() as c:
+            row = c.execute(q).first()
+        if row is None:
+            return None
+        return row.seq, codec.decode(row.payload).retain_terminal
 
     def has_state(self) -> bool:
         """Whether any read-model table holds a row (False: no server has started on it)."""

@@ -5,6 +5,9 @@ input), so its state, sequence numbers (events, commands, orders, trades) and fu
 those of an engine that never stopped. Every replayed input must reproduce the event sequence
 numbers stored with it (``first_event``/``last_event``); otherwise ``RecoveryError`` (the code
 or configuration differs from the one that wrote the journal: do not trade on a guess).
+The retention limit is not such configuration: it is journaled (``SetRetention`` inputs;
+``build_engine`` starts from the journal's first one, ``api.bootstrap.engine_factory``), so a
+changed ``journal.retain_terminal`` never changes what a replay reproduces.
 """
 
 from __future__ import annotations

@@ -12,7 +12,11 @@ What is pickled: the engine's attributes except ``instruments``, ``schedules``, 
 per-call output buffer. Instruments and session schedules are pickled by reference (symbol) and
 resolved against the engine that ``build_engine`` makes, so that they stay the objects the
 configuration defines. Orders, books, trigger index, trailing water marks, Held orders, groups,
-accounts, timers, explain history and every sequence counter are pickled by value.
+accounts, timers, explain history, every sequence counter and the retention limit in effect
+with its queue of finished items (``engine/retention.py``) are pickled by value: the limit is
+engine state set by journaled ``SetRetention`` inputs, not configuration, so the snapshot format
+(code fingerprint only) needs no setting in it and a restored engine forgets exactly what the
+original did, whatever ``journal.retain_terminal`` says at the restart.
 """
 
 from __future__ import annotations

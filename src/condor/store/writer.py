@@ -25,7 +25,7 @@ from sqlalchemy.engine import make_url
 
 from condor.domain.errors import DomainError
 from condor.domain.groups.model import Group
-from condor.domain.orders.commands import AdvanceClock
+from condor.domain.orders.commands import AdvanceClock, SetRetention
 from condor.domain.orders.events import ExecutionReport
 from condor.domain.orders.order import Order
 from condor.store import codec, rows
@@ -194,6 +194,7 @@ def open_journal(
     snapshot_every: int = 100_000,
     snapshot_fork: bool = False,
     keys_kept: int = KEPT,
+    retain_terminal: int | None = None,
 ) -> JournalWriter:
     """Open (create on first start) the database at ``url``, recover the engine from its
     newest snapshot and the journal tail, and return the writer that continues the journal.
@@ -205,15 +206,28 @@ def open_journal(
     ``t0``, so that the factory can read ``t0`` back (``Store.first_input_ts``) after a
     restart. ``snapshot_fork``: periodic snapshots are written by a forked child
     (``Snapshotter``); ``keys_kept``: idempotency keys kept in memory (``IdempotencyKeys``).
-    Raises StoreError (RecoveryError included) with a message naming the
-    cause."""
+
+    ``retain_terminal`` (int >= 0; None: leave the journal's limit as it is): the finished
+    orders and closed groups the engine keeps from now on. The limit changes answers
+    (``engine/retention.py``), so it is journaled, never just set: after recovery (which ran
+    with the limits the journal recorded), a ``SetRetention(retain_terminal)`` input is
+    appended when it differs from the recovered engine's or when the journal records none
+    yet (its first start, or a journal older than this rule: from then on its limit is pinned
+    too). On first start it follows the ``AdvanceClock(t0)``, before any order exists.
+
+    Raises StoreError (RecoveryError included) with a message naming the cause."""
     store = Store.open(url)
     try:
         rec, info = open_recorder(store, engine_factory(store), keys_kept=keys_kept)
+        if wall_clock and info.last_input_seq == 0:
+            rec.apply(AdvanceClock(rec.engine.clock.now_ns()))
+        if retain_terminal is not None and (
+            rec.engine.retain_terminal != retain_terminal or store.first_retention() is None
+        ):
+            rec.apply(SetRetention(retain_terminal))
+        if rec.pending:
+            store.append(rec.flush())
         if wall_clock:
-            if info.last_input_seq == 0:
-                rec.apply(AdvanceClock(rec.engine.clock.now_ns()))
-                store.append(rec.flush())
             rec.time_source = time.time_ns
         w = JournalWriter(store, rec, info, max_batch, max_wait_ms, snapshot_every, snapshot_fork)
         log.info(

@@ -2,20 +2,26 @@
 retain_terminal`` / ``journal.fills_kept``) still answers every read as if it kept them: an
 order it forgot is read back from the read model (get, list, AlphaPoint / Alor / TradeStation
 by id), a command on it is refused as ended (409), the executions log pages back into the
-journal, all across a restart, and the database checks consistent. On SQLite and PostgreSQL."""
+journal, all across a restart, and the database checks consistent. On SQLite and PostgreSQL.
+The limit is journaled: restarts with other settings (full replay after SIGKILL, snapshot plus
+tail) and ``condor db check`` under yet another reproduce every acknowledged answer."""
 
 from __future__ import annotations
 
 from condor.api.settings import JournalConfig
+from condor.store import codec
 from condor.store.check import check
+from condor.store.journal import Store
 
 from server_fixtures import (
     api_settings,
+    cli,
     engine_factory_for,
     journal_url,
     limit_order,
     quote,
     running,
+    server_process,
 )
 
 
@@ -117,3 +123,58 @@ def test_forgotten_groups_read_back_and_group_pages_stay_stable(journal_url):
         assert [g["group_id"] for g in page2.json()["items"]] == [second["group_id"]]
         rest = c.get("/api/v1/groups", params={"cursor": page2.json()["next_cursor"]}).json()
         assert [g["group_id"] for g in rest["items"]] == [third["group_id"]]
+
+
+def _events(url: str) -> list[tuple]:
+    """Every stored event (seq, input, type, payload) of the database at ``url``."""
+    with Store.open(url, create=False) as store:
+        rows = store.events_between(1, store.last_event_seq())
+    return [(r.seq, r.input_seq, r.type, r.payload) for r in rows]
+
+
+def _limits(url: str) -> list[int | None]:
+    """The limits of the journal's ``SetRetention`` inputs, in order."""
+    with Store.open(url, create=False) as store:
+        return [
+            codec.decode(r.payload).retain_terminal
+            for r in store.inputs()
+            if r.type == "SetRetention"
+        ]
+
+
+def test_a_restart_with_another_retention_replays_what_was_acknowledged(
+    tmp_path, capsys, monkeypatch
+):
+    # the demo configuration on wall time, as `condor db check` builds it by default
+    url = f"sqlite:///{tmp_path}/data/condor.db"
+    demo = dict(clock_start=None, users=[], accounts=[])
+    # Arrange: the engine keeps one finished order; A is canceled, then a group naming it is
+    # refused because A has ended (an engine that forgot A would say "unknown order")
+    with server_process(url, journal={"retain_terminal": 1}, **demo) as s, s.client() as c:
+        a = c.post("/api/v1/orders", json=limit_order(price="90.00")).json()["order_id"]
+        assert c.delete(f"/api/v1/orders/{a}").status_code == 200
+        b = c.post("/api/v1/orders", json=limit_order(price="90.00")).json()["order_id"]
+        members = [{"order_id": a}, {"order_id": b}]
+        r = c.post("/api/v1/groups", json={"kind": "OCO", "members": members})
+        assert r.status_code == 422 and r.json()["reason"] == "group.member_invalid", r.text
+        acknowledged = _events(url)
+    # Act: SIGKILL above; restart keeping no finished order (full replay), then stop cleanly
+    # (a snapshot) and start again keeping five (the snapshot and its tail)
+    settings = api_settings(database_url=url, journal=JournalConfig(retain_terminal=0), **demo)
+    with running(settings) as server, server.client("demo") as c:
+        assert server.runtime.engine.retain_terminal == 0
+        c.post("/api/v1/orders", json=limit_order(price="90.00"))  # A is forgotten now
+        assert a not in server.runtime.engine.orders
+        assert c.get(f"/api/v1/orders/{a}").json()["status"] == "Canceled"
+    settings = api_settings(database_url=url, journal=JournalConfig(retain_terminal=5), **demo)
+    with running(settings) as server:
+        assert server.runtime.writer.info.snapshot_seq > 0
+        assert server.runtime.engine.retain_terminal == 5
+    # Assert: the events acknowledged before the kill are stored unchanged, and a fresh replay
+    # under yet another setting (`condor db check`, CONDOR_JOURNAL__RETAIN_TERMINAL=0) gives
+    # every stored event and read-model row
+    assert _events(url)[: len(acknowledged)] == acknowledged
+    assert _limits(url) == [1, 0, 5]  # journaled at each start whose setting differed
+    monkeypatch.setenv("CONDOR_JOURNAL__RETAIN_TERMINAL", "0")
+    rc, out = cli(capsys, "db", "check", "--database", url)
+    assert rc == 0 and "OK" in out, out

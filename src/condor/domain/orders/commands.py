@@ -155,6 +155,18 @@ class AdvanceClock(NamedTuple):
     ts_ns: int
 
 
+class SetRetention(NamedTuple):
+    """Keep the ``retain_terminal`` newest finished orders and closed groups in memory from
+    this input on (an int >= 0; None: keep everything; ``engine/retention.py``). An input
+    like any other, because what the engine keeps decides how it answers a command naming a
+    finished order (ended, or unknown): a journaled server records one when its configured
+    limit differs from the journal's, so a replay forgets exactly what the original run did,
+    whatever the configuration of the replay. A bad value is refused (CommandRejected,
+    ``validation.invalid_field``, field ``retain_terminal``) and changes nothing."""
+
+    retain_terminal: int | None
+
+
 Command = (
     SubmitOrder
     | CancelOrder
@@ -164,4 +176,5 @@ Command = (
     | CancelAllOrders
     | SubmitBlockTrade
     | AdvanceClock
+    | SetRetention
 )
