@@ -1,13 +1,12 @@
-"""Clocks injected into the engine.
+"""The clock injected into the engine.
 
-Invariant: ``now_ns()`` never goes backward. The simulated clock moves only when told (market
-data timestamps in replay, ``AdvanceClock``); the wall clock reads the system time but is clamped
-so that it too is monotone.
+Invariant: ``now_ns()`` never goes backward, and the engine never reads the system time: the
+clock moves only when told (market data timestamps, ``AdvanceClock``, and on wall time the
+writers, which move it to the system time before each input: ``store.recorder``,
+``api.writer.MemoryWriter``), so every input's time is part of what is journaled.
 """
 
 from __future__ import annotations
-
-import time
 
 
 class SimClock:
@@ -26,24 +25,3 @@ class SimClock:
         if ts_ns > self._now:
             self._now = ts_ns
         return self._now
-
-
-class WallClock:
-    """System time (``time.time_ns``), monotone: a step back of the system clock is ignored.
-    ``advance_to`` lets market data carry the clock forward like the simulated clock."""
-
-    __slots__ = ("_last",)
-
-    def __init__(self) -> None:
-        self._last = 0
-
-    def now_ns(self) -> int:
-        t = time.time_ns()
-        if t > self._last:
-            self._last = t
-        return self._last
-
-    def advance_to(self, ts_ns: int) -> int:
-        if ts_ns > self._last:
-            self._last = ts_ns
-        return self.now_ns()
