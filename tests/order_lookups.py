@@ -85,38 +85,3 @@ def counted_groups(server) -> Iterator[type[CountingGroups]]:
     finally:
         with rt.read() as e:
             e.groups.groups = dict(dict.items(e.groups.groups))
-
-
-class CountingFills(list):
-    """``Runtime.fills`` (the executions log) as it is, charging each fill read: an iteration
-    at the log's length, a slice at its own length, an item at one."""
-
-    read = 0
-
-    def __iter__(self):
-        CountingFills.read += len(self)
-        return super().__iter__()
-
-    def __getitem__(self, i):
-        got = super().__getitem__(i)
-        CountingFills.read += len(got) if isinstance(i, slice) else 1
-        return got
-
-    def __reversed__(self):
-        CountingFills.read += len(self)
-        return super().__reversed__()
-
-
-@contextmanager
-def counted_fills(server) -> Iterator[type[CountingFills]]:
-    """Count the fills of ``server``'s executions log read inside the block
-    (``CountingFills.read``); the runtime gets a plain list back afterwards."""
-    rt = server.runtime
-    with rt.read():
-        rt.fills = CountingFills(rt.fills)
-        CountingFills.read = 0
-    try:
-        yield CountingFills
-    finally:
-        with rt.read():
-            rt.fills = list(list.__iter__(rt.fills))

@@ -38,9 +38,9 @@ from typing import Any, NamedTuple
 from condor.api import mapping
 from condor.api.auth import Authenticator
 from condor.api.errors import ApiError
-from condor.api.fill_index import FillIndex
 from condor.api.group_names import GroupNames
 from condor.api.order_index import OrderIndex
+from condor.api.report_log import ReportLog
 from condor.api.settings import Settings
 from condor.api.stream import StreamHub
 from condor.api.writer import KEY_MAX, KEY_SCOPE_MAX, MemoryWriter, Writer
@@ -103,9 +103,9 @@ class Runtime:
         self.order_index = OrderIndex()  # orders by account and ClOrdID, for dialect reads
         self.group_names = GroupNames(engine)  # order id -> its first group, for dialect reads
         self.group_names.seed()
-        self._fill_index = FillIndex()  # the executions log by order (``fills_of``)
         self._pending: list[tuple[str, Any, dict]] = []  # stream messages not yet durable
         self._pending_fills: list[ExecutionReport] = []
+        self._pending_reports: list[ExecutionReport] = []
         self.writer: Writer = writer if writer is not None else MemoryWriter(engine)
         # the stream continues where the journal says it was; each input journals its head
         self.hub.resume(self.writer.stream_base)
@@ -121,6 +121,8 @@ class Runtime:
             self._fill_seqs.append(ev.seq)
         # older fills are only in the journal (set again whenever the log is trimmed)
         self._fills_trimmed = self.fills_kept is not None and bool(self.fills)
+        # an order's versions: a journaled server reads them from its events table
+        self.reports = None if self.writer.durable else ReportLog(settings.journal.reports_kept)
         engine.listeners.append(self._on_events)
 
     # -- life cycle ----------------------------------------------------------------------
@@ -268,6 +270,8 @@ class Runtime:
                 pending.append((kind, (accounts, owner), data))
             t = type(ev)
             if t is ExecutionReport:
+                if self.reports is not None:
+                    self._pending_reports.append(ev)
                 if ev.last_qty:
                     self._pending_fills.append(ev)
                     moved[(ev.account, ev.symbol)] = None
@@ -287,6 +291,10 @@ class Runtime:
             pending, self._pending = self._pending, []
             for kind, scope, data in pending:
                 self.hub.publish(kind, scope, data)
+        if self._pending_reports:
+            for ev in self._pending_reports:
+                self.reports.add(ev)
+            self._pending_reports = []
         if self._pending_fills:
             for ev in self._pending_fills:
                 self.fills.append(ev)
@@ -303,6 +311,7 @@ class Runtime:
         log.error("journal commit failed, refusing orders until a restart: %s", err)
         self._pending = []
         self._pending_fills = []
+        self._pending_reports = []
 
     def fills_after(self, seq: int) -> Iterator[ExecutionReport]:
         """Fills with an engine sequence above ``seq``, oldest first: the journal's for the
@@ -312,12 +321,6 @@ class Runtime:
             yield from self.writer.stored_fills(seq, seqs[0] if seqs else None)
         yield from self.fills[bisect_right(seqs, seq) :]
 
-    def fills_of(self, order_ids: Iterable[int]) -> dict[int, list[ExecutionReport]]:
-        """{order id: its fills in the executions log kept in memory, oldest first} for those
-        of ``order_ids`` that have any (``fill_index``: the cost follows these orders' fills,
-        not the whole log). Call under ``read()``."""
-        return self._fill_index.of_orders(self.fills, self._fill_seqs, order_ids)
-
     def fills_newest_first(self) -> Iterator[ExecutionReport]:
         """Every fill, newest first: the log kept in memory, then the journal's older part,
         read backwards in chunks (a reader that stops early reads only what it took)."""
@@ -325,6 +328,15 @@ class Runtime:
         if self._fills_trimmed:
             seqs = self._fill_seqs
             yield from self.writer.stored_fills(0, seqs[0] if seqs else None, descending=True)
+
+    def order_reports(self, order_ids) -> dict[int, list[ExecutionReport]]:
+        """The execution reports of the orders ``order_ids`` (each one a version of its
+        order), oldest first, by order id (an order without any is absent): a journaled
+        server's every committed report from its events table (``Writer.stored_reports``), a
+        memory-only server's newest ``journal.reports_kept`` of all (``ReportLog``)."""
+        if self.reports is not None:
+            return self.reports.of(order_ids)
+        return self.writer.stored_reports(order_ids)
 
     # -- reads of orders the engine may have forgotten ---------------------------------------
     def order(self, order_id: int) -> Order | None:

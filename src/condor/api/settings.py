@@ -112,7 +112,10 @@ class JournalConfig(BaseModel):
     ``fills_kept`` newest fills of the executions log kept in memory (older pages are read
     from the journal) and ``keys_kept`` newest idempotency keys kept in memory (older ones are
     looked up in their table). They bound the server's memory; a memory-only server keeps
-    all."""
+    all, except its orders' execution reports (the versions AlphaPoint
+    ``GetOrderHistoryByOrderId`` and Sway ``executions`` show): it keeps the ``reports_kept``
+    newest of them (``api/report_log.py``), while a journaled server reads every one from its
+    events table."""
 
     max_batch: int = 512
     max_wait_ms: float = 0.0
@@ -121,6 +124,7 @@ class JournalConfig(BaseModel):
     retain_terminal: int = Field(50_000, ge=0)
     fills_kept: int = Field(50_000, ge=1)
     keys_kept: int = Field(100_000, ge=1_000)
+    reports_kept: int = Field(100_000, ge=1)
 
     @model_validator(mode="after")
     def _keys_outlive_a_batch(self) -> JournalConfig:

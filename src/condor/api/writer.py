@@ -16,6 +16,9 @@ function of time (``AdvanceClock``), called with the time the input runs at and 
 the clock first (``condor.store.recorder``), so each due timer fires at its own instant:
 ``Runtime`` fires due timers that way, in memory as on a journal.
 
+Order versions: ``stored_reports(order_ids)`` gives every stored execution report of those
+orders, oldest first (the journal's events table); a memory writer stores none.
+
 Stream positions: ``stream_base`` is the event-stream head a restarted server resumes from (0
 in memory); ``bind(..., stream_head=)`` lets a journal store the head with each input.
 """
@@ -76,6 +79,8 @@ class Writer(Protocol):
         newest: int | None = None,
         descending: bool = False,
     ) -> Iterator: ...
+
+    def stored_reports(self, order_ids) -> dict[int, list]: ...
 
     def archived_orders(self, first_id: int, last_id: int) -> dict: ...
 
@@ -139,6 +144,9 @@ class MemoryWriter:
         self, after: int = 0, before: int | None = None, newest=None, descending=False
     ) -> Iterator:
         return iter(())
+
+    def stored_reports(self, order_ids) -> dict[int, list]:
+        return {}  # nothing is stored: the runtime keeps a bounded log (api/report_log.py)
 
     def archived_orders(self, first_id: int, last_id: int) -> dict:
         return {}  # a memory engine forgets nothing (no retention limit)

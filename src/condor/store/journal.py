@@ -264,6 +264,23 @@ class Store:
             else:
                 after = rows[-1][0]
 
+    def order_reports(self, order_ids, chunk: int = 500) -> Iterator[sa.Row]:
+        """Stored ``ExecutionReport`` events of the orders ``order_ids`` as ``(seq, order_id,
+        payload)`` rows, by seq within each query of at most ``chunk`` ids (the index
+        ``ix_events_order_id``): every report the engine ever made for them, the read side of
+        an order's versions (wire-formats.md sections 3.8, 4.6)."""
+        e = S.events
+        ids = sorted(set(order_ids))
+        for i in range(0, len(ids), chunk):
+            q = (
+                sa.select(e.c.seq, e.c.order_id, e.c.payload)
+                .where(e.c.order_id.in_(ids[i : i + chunk]), e.c.type == "ExecutionReport")
+                .order_by(e.c.seq)
+            )
+            with self.db.connect() as c:
+                rows = c.execute(q).all()
+            yield from rows
+
     def newest_fills_start(self, n: int) -> int:
         """The seq just before the ``n`` newest stored fill candidates (0 when there are at
         most ``n``): ``fills(after=...)`` then reads only those."""

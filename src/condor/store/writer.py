@@ -149,6 +149,17 @@ class JournalWriter:
             if type(ev) is ExecutionReport and ev.last_qty:
                 yield ev
 
+    def stored_reports(self, order_ids) -> dict[int, list[ExecutionReport]]:
+        """Every stored execution report of the orders ``order_ids`` (an order's versions),
+        oldest first, by order id (an order without any is absent), causes left out. Only
+        committed reports: what a crash could undo is never read (like ``stored_fills``)."""
+        out: dict[int, list[ExecutionReport]] = {}
+        for row in self.store.order_reports(order_ids):
+            ev = codec.decode(row.payload)
+            if type(ev) is ExecutionReport:
+                out.setdefault(ev.order_id, []).append(ev)
+        return out
+
     def archived_group(self, group_id: str) -> tuple[Group, dict[int, Order]] | None:
         """A group as the read model last stored it, with its member orders (detached
         copies), or None (for groups the engine no longer keeps, ``engine/retention.py``)."""

@@ -134,7 +134,9 @@ def test_market_order_fills_against_the_quote(server, c):
     assert r.status_code == 200, r.text
     o = by_code(c, "mkt-1")
     assert o["status"] == "COMPLETED"
-    (ex,) = o["executions"]
+    # section 3.8: executions are every status change, chronological (acceptance, then trade)
+    new, ex = o["executions"]
+    assert (new["status"], new["lastQuantity"], "lastPrice" in new) == ("WORKING", 0, False)
     assert ex["lastPrice"] == 1.0901 and ex["lastQuantity"] == 1000
     pos = c.get("/accounts/default%3AACC12345/positions").json()["positions"]
     eur = next(p for p in pos if p["symbol"] == "EUR/USD")

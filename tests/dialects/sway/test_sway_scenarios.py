@@ -38,8 +38,14 @@ def test_if_then_entry_fills_one_exit_fills_the_other_is_canceled(server, cs):
     eurusd(op, "1.09550", "1.09560")
     # Assert 2: take-profit filled, stop-loss canceled, position flat
     tp, sl = by_code(c, "tp-1-s1"), by_code(c, "sl-1-s1")
-    assert tp["status"] == "COMPLETED" and tp["executions"][0]["lastPrice"] == 1.095
+    assert tp["status"] == "COMPLETED" and tp["executions"][-1]["lastPrice"] == 1.095
     assert sl["status"] == "CANCELED"
+    # section 3.8: executions list every status change of each order, oldest first
+    # (a THEN order is accepted Held, works once the IF order fills, then fills or ends)
+    assert [(x["status"], x["lastQuantity"]) for x in tp["executions"]] == [
+        ("ACCEPTED", 0), ("WORKING", 0), ("COMPLETED", 10000)]  # fmt: skip
+    assert [(x["status"], x["finalStatus"]) for x in sl["executions"]] == [
+        ("ACCEPTED", False), ("WORKING", False), ("CANCELED", True)]  # fmt: skip
     assert _eur_position(c, "default%3AACC12345") is None
     assert _open_codes(c, orders) == {}
 

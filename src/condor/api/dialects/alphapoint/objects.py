@@ -25,6 +25,7 @@ from condor.api.dialects.alphapoint.mapping import (
 from condor.api.mapping import dt_to_ns
 from condor.domain.instruments import Instrument
 from condor.domain.orders.enums import ExecType, OrdStatus, Side
+from condor.domain.orders.events import ExecutionReport
 from condor.domain.orders.order import Order
 
 
@@ -190,6 +191,43 @@ def order_event(
     )
     if data["exec_type"] == ExecType.REJECTED.value:
         out["RejectReason"] = data.get("text") or data.get("reason") or ""
+    return out
+
+
+def order_version(
+    o: Order, engine, r: ExecutionReport, users: dict | None = None, find: Find | None = None
+) -> dict:
+    """One version of order ``o`` for GetOrderHistoryByOrderId (section 4.6): the full Order
+    object (section 4.7) as execution report ``r`` left the order: its prices, quantities,
+    average price and gross value (ticks and lots -> Decimal), OrderState, the ChangeReason
+    of ``r`` (section 4.5), LastUpdatedTime of ``r`` (epoch ms and .NET ticks) and, for a
+    rejection, its RejectReason. A stop whose report has no stop price yet shows the order's
+    current one, as ``order_event`` does. Fields no report carries are the order's."""
+    out = order_out(o, engine, users, find)
+    inst = o.inst
+    stop = r.stop_price if r.stop_price is not None else (
+        o.stop_price if o.ord_type.is_stop else None
+    )  # fmt: skip
+    out.update(
+        Price=_d(inst, r.price),
+        StopPrice=_d(inst, stop),
+        Quantity=inst.lots_to_qty(r.leaves_qty),
+        OrigQuantity=inst.lots_to_qty(r.order_qty),
+        QuantityExecuted=inst.lots_to_qty(r.cum_qty),
+        GrossValueExecuted=(
+            inst.tick_size * inst.lot_size * inst.multiplier * r.cum_cost
+        ).normalize(),
+        AvgPrice=(inst.tick_size * r.cum_cost / r.cum_qty) if r.cum_qty else ZERO,
+        OrderState=ORDER_STATES[r.ord_status],
+        ChangeReason=event_change_reason(r.exec_type.value, r.reason.value if r.reason else None),
+        OrderFlag="AddedToBook" if r.ord_status.is_working else "0",
+        LastUpdatedTime=r.ts_ns // 1_000_000,
+        LastUpdatedTimeTicks=ticks(r.ts_ns),
+    )
+    if o.display_qty is None:
+        out["DisplayQuantity"] = out["Quantity"]
+    if r.exec_type is ExecType.REJECTED:
+        out["RejectReason"] = r.text or (r.reason.value if r.reason else "")
     return out
 
 

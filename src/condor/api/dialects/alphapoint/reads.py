@@ -178,8 +178,19 @@ async def get_order_status(rt, s: Session, payload: Any) -> dict:
 
 
 async def get_order_history_by_order_id(rt, s: Session, payload: Any) -> list:
-    """GetOrderHistoryByOrderId ``{"omsId", "orderId"}`` -> [Order] (its current version)."""
+    """GetOrderHistoryByOrderId ``{"omsId", "orderId"}`` -> array of Order versions, newest
+    first (section 4.6): one per execution report of the order (``Runtime.order_reports``:
+    a journaled server's every committed report, a memory-only server's newest
+    ``journal.reports_kept``), each the order as that report left it
+    (``objects.order_version``); the current Order alone when no report is kept (a
+    memory-only server's evicted history, or a commit still running). Errors: 100 bad
+    payload or OMSId, 104 an order that does not exist or that the caller may not see."""
     q = W.parse(W.OrderStatusIn, payload)
     M.check_oms(q.OMSId)
     with rt.read() as e:
-        return [O.order_out(visible_order(e, s, q.OrderId, rt), e, rt.auth.users, rt.order)]
+        o = visible_order(e, s, q.OrderId, rt)
+        users = rt.auth.users
+        reports = rt.order_reports((o.order_id,)).get(o.order_id)
+        if not reports:
+            return [O.order_out(o, e, users, rt.order)]
+        return [O.order_version(o, e, r, users, rt.order) for r in reversed(reports)]

@@ -28,7 +28,14 @@ from condor.domain.errors import DomainError
 from condor.domain.groups.templates import GroupKind
 from condor.domain.instruments import Instrument
 from condor.domain.orders import commands as C
-from condor.domain.orders.enums import OrdStatus, OrdType, PositionEffect, Side, TimeInForce
+from condor.domain.orders.enums import (
+    ExecType,
+    OrdStatus,
+    OrdType,
+    PositionEffect,
+    Side,
+    TimeInForce,
+)
 from condor.domain.orders.order import Order
 
 TYPES = {
@@ -255,33 +262,43 @@ def _side(o: Order) -> str:
     return "BUY" if o.side.is_buy else "SELL"
 
 
-def execution_out(o: Order, f) -> dict:
-    """A trade of ``o`` (an ExecutionReport with a fill) as a Sway Execution."""
+def execution_out(o: Order, r) -> dict:
+    """One execution report ``r`` of ``o`` (an ExecutionReport: acceptance, trigger, modify,
+    trade, cancel, expiry, rejection) as a Sway Execution (section 3.8): the order's status,
+    quantities and average price as ``r`` left it, ``lastQuantity`` (0 unless a trade) and
+    ``lastPrice`` (trades only), ``averagePrice`` (once filled), ``version`` the report's
+    time in microseconds (as the order's), ``rejectReason``/``rejectCode`` for a rejection."""
     inst = o.inst
-    return {
+    out = {
         "account": o.account,
-        "executionCode": str(f.seq),
+        "executionCode": str(r.seq),
         "orderCode": order_code(o),
         "updateOrderId": o.order_id,
-        "version": f.ts_ns // 1000,
+        "version": r.ts_ns // 1000,
         "clientOrderId": o.cl_ord_id,
-        "actionCode": str(f.seq),
+        "actionCode": str(r.seq),
         "instrument": inst.symbol,
-        "status": STATUS[f.ord_status],
-        "finalStatus": f.ord_status.is_terminal,
-        "filledQuantity": inst.lots_to_qty(f.cum_qty),
-        "lastQuantity": inst.lots_to_qty(f.last_qty),
-        "remainingQuantity": inst.lots_to_qty(f.leaves_qty),
-        "lastPrice": inst.ticks_to_price(f.last_px),
-        "averagePrice": avg_price(inst, f.cum_cost, f.cum_qty),
+        "status": STATUS[r.ord_status],
+        "finalStatus": r.ord_status.is_terminal,
+        "filledQuantity": inst.lots_to_qty(r.cum_qty),
+        "lastQuantity": inst.lots_to_qty(r.last_qty),
+        "remainingQuantity": inst.lots_to_qty(r.leaves_qty),
         "side": _side(o),
-        "transactionTime": ts(f.ts_ns),
+        "transactionTime": ts(r.ts_ns),
     }
+    if r.last_qty:
+        out["lastPrice"] = inst.ticks_to_price(r.last_px)
+    if r.cum_qty:
+        out["averagePrice"] = avg_price(inst, r.cum_cost, r.cum_qty)
+    if r.exec_type is ExecType.REJECTED and r.reason is not None:
+        out["rejectReason"] = r.text or r.reason.value
+        out["rejectCode"] = r.reason.value
+    return out
 
 
-def order_out(e, o: Order, fills: list | None = None, with_links: bool = True) -> dict:
-    """An engine order as a Sway Order object (section 3.8). ``fills`` are its trade reports,
-    oldest first (the ``executions``)."""
+def order_out(e, o: Order, reports: list | None = None, with_links: bool = True) -> dict:
+    """An engine order as a Sway Order object (section 3.8). ``reports`` are its execution
+    reports, oldest first: the ``executions`` (status changes, modifies, cancels, trades)."""
     inst = o.inst
     lk, pos_code = links(e, o)
     price = o.price if o.ord_type is not OrdType.STOP_MARKET else o.stop_price
@@ -316,7 +333,7 @@ def order_out(e, o: Order, fills: list | None = None, with_links: bool = True) -
         "tif": o.tif.value,
         "issueTime": ts(o.ts_created),
         "transactionTime": ts(o.ts_updated),
-        "executions": [execution_out(o, f) for f in fills or ()],
+        "executions": [execution_out(o, r) for r in reports or ()],
     }
     if o.expire_ns is not None:
         out["expireDate"] = ts(o.expire_ns)

@@ -337,8 +337,11 @@ async def cancel_group(account: str, request: Request, rt: RuntimeDep, p: Sessio
 
 # -- reads ------------------------------------------------------------------------------------
 def _orders_body(rt, e, orders: list[Order], with_links: bool = True) -> list[dict]:
-    fills = rt.fills_of(o.order_id for o in orders)  # the log by order, not a walk over it
-    return [M.order_out(e, o, fills.get(o.order_id), with_links) for o in orders]
+    """Sway Order objects, each with its ``executions``: every execution report of the order,
+    oldest first (``Runtime.order_reports``: the journal's, or a memory-only server's newest
+    ``journal.reports_kept``)."""
+    reports = rt.order_reports([o.order_id for o in orders])
+    return [M.order_out(e, o, reports.get(o.order_id), with_links) for o in orders]
 
 
 async def open_orders(account: str, request: Request, rt: RuntimeDep, p: SessionDep) -> Response:
